@@ -1,0 +1,46 @@
+# Leifeng: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?= -n auto
+
+.PHONY: run serve test lint format messages check-python
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+		{ echo "Leifeng needs Python 3.11 or newer (PYTHON=$(PYTHON))."; exit 1; }
+
+$(VENV)/.installed: pyproject.toml | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Try it on one machine: SQLite, the Jincheng demo data, http://127.0.0.1:8000
+run: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py demo
+	@echo "Open http://127.0.0.1:8000 and log in with one of the accounts above."
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+# The production server (gunicorn, DEBUG off) on this machine.
+serve: $(VENV)/.installed
+	$(VENV)/bin/leifeng serve
+
+test: $(VENV)/.installed lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run > /dev/null || \
+		{ echo "Models changed without a migration: run 'manage.py makemigrations'."; exit 1; }
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Needs GNU gettext: refresh the catalogue after changing strings, translate, then compile.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore ".venv/*" --ignore "var/*"
+	$(PY) manage.py compilemessages -l zh_Hans --ignore ".venv/*"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("leifeng.core.urls")),
+    path("accounts/", include("leifeng.accounts.urls")),
+    path("orgs/", include("leifeng.orgs.urls")),
+    path("regions/", include("leifeng.regions.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "leifeng.core.views.error_403"
+handler404 = "leifeng.core.views.error_404"
+handler500 = "leifeng.core.views.error_500"

@@ -1,0 +1,180 @@
+"""THE scoping mechanism: who may see and do what in the organisation tree.
+
+A Membership(user, organisation, role) grants the role's actions on that organisation and its
+whole subtree. Every scoped model names the lookup to its organisation's path in `org_path`
+(e.g. "organisation__path"). Views, API endpoints, admin pages and exports fetch rows only
+through `scoped()` / `get_for()`, and check actions with `can()` / `require()`; nothing else
+filters by organisation by hand.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from leifeng.orgs.models import Membership
+
+M = TypeVar("M", bound=models.Model)
+
+VIEW = "view"  # read the organisation's data
+MANAGE = "manage"  # change the organisation's data and create or move organisations below it
+ADMIN = "admin"  # manage users and roles, read the audit log
+REPORT = "report"  # write the organisation's reports to the city
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Membership.Role.ADMIN: frozenset({VIEW, MANAGE, ADMIN, REPORT}),
+    Membership.Role.STAFF: frozenset({VIEW, MANAGE, REPORT}),
+    Membership.Role.TEAM_LEADER: frozenset({VIEW, MANAGE}),
+    Membership.Role.JUDGE: frozenset({VIEW}),
+    Membership.Role.REPORTER: frozenset({VIEW, REPORT}),
+}
+
+CURRENT_MEMBERSHIP_SESSION_KEY = "leifeng_membership"
+
+
+def memberships(user: Any) -> list[Membership]:
+    """The user's roles, loaded once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_leifeng_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, organisation__is_active=True)
+            .select_related("organisation", "organisation__region")
+            .order_by("organisation__path", "role")
+        )
+        user._leifeng_memberships = cached
+    return cached
+
+
+def forget_memberships(user: Any) -> None:
+    """Drop the cache after the user's roles changed in this request."""
+    if hasattr(user, "_leifeng_memberships"):
+        del user._leifeng_memberships
+
+
+def paths_for(user: Any, action: str = VIEW) -> list[str]:
+    """The subtree roots (paths) where `user` may do `action`, without nested duplicates."""
+    paths = sorted(
+        {m.organisation.path for m in memberships(user) if action in ROLE_ACTIONS[m.role]}
+    )
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def _org_path_of(obj: models.Model) -> str | None:
+    value: Any = obj
+    for attr in type(obj).org_path.split("__"):  # type: ignore[attr-defined]
+        value = getattr(value, attr, None)
+        if value is None:
+            return None
+    return value
+
+
+def scoped(qs: QuerySet[M], user: Any, action: str = VIEW) -> QuerySet[M]:
+    """Rows of `qs` under any subtree where `user` may do `action`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    roots = paths_for(user, action)
+    if not roots:
+        return qs.none()
+    lookup = f"{qs.model.org_path}__startswith"  # type: ignore[attr-defined]
+    condition = reduce(or_, (Q(**{lookup: root}) for root in roots))
+    if "__" in qs.model.org_path and _crosses_many(qs.model):  # type: ignore[attr-defined]
+        # A lookup through a to-many relation would repeat rows; filter by key instead.
+        return qs.filter(pk__in=qs.model._default_manager.filter(condition).values("pk"))
+    return qs.filter(condition)
+
+
+def _crosses_many(model: type[models.Model]) -> bool:
+    current = model
+    for name in model.org_path.split("__")[:-1]:  # type: ignore[attr-defined]
+        field = current._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        current = field.related_model  # type: ignore[assignment]
+    return False
+
+
+def get_for(user: Any, qs: QuerySet[M], action: str = VIEW, **lookup: Any) -> M:
+    """One row in the user's scope for `action`, or 404: never tell what lies outside."""
+    return get_object_or_404(scoped(qs, user, action), **lookup)
+
+
+def can(user: Any, action: str, obj: models.Model) -> bool:
+    """May `user` do `action` on `obj` (a scoped row, e.g. an Organisation)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if _crosses_many(type(obj)):
+        return scoped(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+    path = _org_path_of(obj)
+    if path is None:
+        return False
+    return any(path.startswith(root) for root in paths_for(user, action))
+
+
+def require(user: Any, action: str, obj: models.Model) -> None:
+    """Raise 404 if `obj` is out of the user's sight, 403 if visible but `action` is not allowed."""
+    if can(user, action, obj):
+        return
+    if not can(user, VIEW, obj):
+        raise Http404
+    raise PermissionDenied(_("You do not have permission to do this here."))
+
+
+def can_manage_region(user: Any, region: Any) -> bool:
+    """Regions are shared reference data: a user may add villages in a region if they manage an
+    organisation whose region contains it (a county admin adds villages in that county)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        region.path.startswith(m.organisation.region.path)
+        for m in memberships(user)
+        if MANAGE in ROLE_ACTIONS[m.role]
+    )
+
+
+def current_membership(request: HttpRequest) -> Membership | None:
+    """The role the user chose to act in (the organisation switcher), or their first one."""
+    mine = memberships(request.user)
+    if not mine:
+        return None
+    chosen = request.session.get(CURRENT_MEMBERSHIP_SESSION_KEY)
+    for membership in mine:
+        if membership.pk == chosen:
+            return membership
+    return mine[0]
+
+
+def switch_membership(request: HttpRequest, membership_id: int) -> Membership:
+    for membership in memberships(request.user):
+        if membership.pk == membership_id:
+            request.session[CURRENT_MEMBERSHIP_SESSION_KEY] = membership.pk
+            return membership
+    raise Http404
+
+
+def owned(qs: QuerySet[M], user: Any, owner_field: str = "user") -> QuerySet[M]:
+    """Self-service rows (tokens, later a volunteer's own records): only the owner's."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    return qs.filter(**{owner_field: user})
+
+
+def get_owned(user: Any, qs: QuerySet[M], owner_field: str = "user", **lookup: Any) -> M:
+    return get_object_or_404(owned(qs, user, owner_field), **lookup)
