@@ -1,0 +1,90 @@
+"""Shared test fixtures. `org_tree` is our alice/bob/charlie: a small real tree with a user per level.
+
+    晋城市文明办 (city)                       city_admin (admin)
+    ├── 泽州县文明办 (county_a)               county_a_admin (admin)
+    │   └── 泽州县新时代文明实践中心 (org_a1)  a1_staff (staff)
+    └── 城区文明办 (county_b)                 county_b_admin (admin)
+        └── 城区新时代文明实践中心 (org_b1)    b1_staff (staff)
+    outsider: an account with no role; root: a system administrator.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.utils import translation
+
+from leifeng.accounts.models import User
+from leifeng.orgs import services
+from leifeng.orgs.models import Membership, Organisation
+from leifeng.regions.models import Region
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Every test sees the site as its users do: in Simplified Chinese."""
+    with translation.override("zh-hans"):
+        yield
+
+
+@dataclass
+class OrgTree:
+    root: User
+    city: Organisation
+    county_a: Organisation
+    org_a1: Organisation
+    county_b: Organisation
+    org_b1: Organisation
+    city_admin: User
+    county_a_admin: User
+    a1_staff: User
+    county_b_admin: User
+    b1_staff: User
+    outsider: User
+
+
+def make_user(username: str, **extra) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def make_org(actor: User, parent: Organisation | None, name: str, kind: str, region_code: str):
+    return services.org_create(
+        actor=actor, parent=parent, name=name, kind=kind, region=Region.objects.get(code=region_code)
+    )
+
+
+def grant(actor: User, user: User, org: Organisation, role: str) -> Membership:
+    return services.membership_grant(actor=actor, user=user, organisation=org, role=role)
+
+
+@pytest.fixture
+def org_tree(db) -> OrgTree:
+    K, R = Organisation.Kind, Membership.Role
+    root = User.objects.create_superuser(username="root", password=PASSWORD)
+    city = make_org(root, None, "晋城市文明办", K.OFFICE, "140500")
+    county_a = make_org(root, city, "泽州县文明办", K.OFFICE, "140525")
+    org_a1 = make_org(root, county_a, "泽州县新时代文明实践中心", K.CENTER, "140525")
+    county_b = make_org(root, city, "城区文明办", K.OFFICE, "140502")
+    org_b1 = make_org(root, county_b, "城区新时代文明实践中心", K.CENTER, "140502")
+    users = {
+        "city_admin": (city, R.ADMIN),
+        "county_a_admin": (county_a, R.ADMIN),
+        "a1_staff": (org_a1, R.STAFF),
+        "county_b_admin": (county_b, R.ADMIN),
+        "b1_staff": (org_b1, R.STAFF),
+    }
+    made = {}
+    for username, (org, role) in users.items():
+        made[username] = make_user(username, is_staff=role == R.ADMIN)
+        grant(root, made[username], org, role)
+    return OrgTree(
+        root=root,
+        city=city,
+        county_a=county_a,
+        org_a1=org_a1,
+        county_b=county_b,
+        org_b1=org_b1,
+        outsider=make_user("outsider"),
+        **made,
+    )
