@@ -1,11 +1,11 @@
-"""Shared test fixtures. `org_tree` is our alice/bob/charlie: a small real tree with a user per level.
+"""Shared test fixtures. `org_tree` (our alice/bob/charlie) is a small real tree, a user per level.
 
-    晋城市文明办 (city)                       city_admin (admin)
-    ├── 泽州县文明办 (county_a)               county_a_admin (admin)
-    │   └── 泽州县新时代文明实践中心 (org_a1)  a1_staff (staff)
-    └── 城区文明办 (county_b)                 county_b_admin (admin)
-        └── 城区新时代文明实践中心 (org_b1)    b1_staff (staff)
-    outsider: an account with no role; root: a system administrator.
+晋城市文明办 (city)                       city_admin (admin)
+├── 泽州县文明办 (county_a)               county_a_admin (admin)
+│   └── 泽州县新时代文明实践中心 (org_a1)  a1_staff (staff)
+└── 城区文明办 (county_b)                 county_b_admin (admin)
+    └── 城区新时代文明实践中心 (org_b1)    b1_staff (staff)
+outsider: an account with no role; root: a system administrator.
 """
 
 from dataclasses import dataclass
@@ -50,7 +50,11 @@ def make_user(username: str, **extra) -> User:
 
 def make_org(actor: User, parent: Organisation | None, name: str, kind: str, region_code: str):
     return services.org_create(
-        actor=actor, parent=parent, name=name, kind=kind, region=Region.objects.get(code=region_code)
+        actor=actor,
+        parent=parent,
+        name=name,
+        kind=kind,
+        region=Region.objects.get(code=region_code),
     )
 
 
@@ -60,23 +64,24 @@ def grant(actor: User, user: User, org: Organisation, role: str) -> Membership:
 
 @pytest.fixture
 def org_tree(db) -> OrgTree:
-    K, R = Organisation.Kind, Membership.Role
     root = User.objects.create_superuser(username="root", password=PASSWORD)
-    city = make_org(root, None, "晋城市文明办", K.OFFICE, "140500")
-    county_a = make_org(root, city, "泽州县文明办", K.OFFICE, "140525")
-    org_a1 = make_org(root, county_a, "泽州县新时代文明实践中心", K.CENTER, "140525")
-    county_b = make_org(root, city, "城区文明办", K.OFFICE, "140502")
-    org_b1 = make_org(root, county_b, "城区新时代文明实践中心", K.CENTER, "140502")
+    office, center = Organisation.Kind.OFFICE, Organisation.Kind.CENTER
+    admin, staff = Membership.Role.ADMIN, Membership.Role.STAFF
+    city = make_org(root, None, "晋城市文明办", office, "140500")
+    county_a = make_org(root, city, "泽州县文明办", office, "140525")
+    org_a1 = make_org(root, county_a, "泽州县新时代文明实践中心", center, "140525")
+    county_b = make_org(root, city, "城区文明办", office, "140502")
+    org_b1 = make_org(root, county_b, "城区新时代文明实践中心", center, "140502")
     users = {
-        "city_admin": (city, R.ADMIN),
-        "county_a_admin": (county_a, R.ADMIN),
-        "a1_staff": (org_a1, R.STAFF),
-        "county_b_admin": (county_b, R.ADMIN),
-        "b1_staff": (org_b1, R.STAFF),
+        "city_admin": (city, admin),
+        "county_a_admin": (county_a, admin),
+        "a1_staff": (org_a1, staff),
+        "county_b_admin": (county_b, admin),
+        "b1_staff": (org_b1, staff),
     }
     made = {}
     for username, (org, role) in users.items():
-        made[username] = make_user(username, is_staff=role == R.ADMIN)
+        made[username] = make_user(username, is_staff=role == admin)
         grant(root, made[username], org, role)
     return OrgTree(
         root=root,

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -89,11 +89,11 @@ def token_list(request: HttpRequest):
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a token (shown once)")
 def token_create(request: HttpRequest, payload: TokenCreateIn):
     row, token = services.token_create(actor=request.auth, name=payload.name)
-    return 201, {**TokenOut.from_orm(row).dict(), "token": token}
+    return Status(201, {**TokenOut.from_orm(row).dict(), "token": token})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
 def token_revoke(request: HttpRequest, token_id: int):
     row = get_owned(request.auth, AccessToken.objects.all(), pk=token_id)
     services.token_revoke(actor=request.auth, token=row)
-    return 204, None
+    return Status(204, None)

@@ -30,16 +30,12 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     from django.conf import settings
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = LoginForm(request)
-    form.add_error(
-        None,
-        _(
-            "Too many failed log-ins. For your safety this log-in is locked for "
-            "%(minutes)d minutes; please try again later."
-        )
-        % {"minutes": minutes},
-    )
-    return render(request, "accounts/login.html", {"form": form, "locked": True}, status=429)
+    message = _(
+        "Too many failed log-ins. For your safety this log-in is locked for "
+        "%(minutes)d minutes; please try again later."
+    ) % {"minutes": minutes}
+    context = {"form": LoginForm(request), "locked_message": message}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 @require_POST

@@ -10,6 +10,8 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
+        if getattr(field, "auto_now", False):  # a save time is not a change someone made
+            continue
         value = getattr(obj, field.attname)
         if value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)

@@ -108,8 +108,12 @@ def _crosses_many(model: type[models.Model]) -> bool:
 
 
 def get_for(user: Any, qs: QuerySet[M], action: str = VIEW, **lookup: Any) -> M:
-    """One row in the user's scope for `action`, or 404: never tell what lies outside."""
-    return get_object_or_404(scoped(qs, user, action), **lookup)
+    """One row the user may see, else 404 (never tell what lies outside the subtree);
+    403 if the user sees it but may not do `action` on it."""
+    obj = get_object_or_404(scoped(qs, user, VIEW), **lookup)
+    if action != VIEW and not can(user, action, obj):
+        raise PermissionDenied(_("You do not have permission to do this here."))
+    return obj
 
 
 def can(user: Any, action: str, obj: models.Model) -> bool:

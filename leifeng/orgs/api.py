@@ -2,7 +2,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -133,7 +133,7 @@ def role_create(request: HttpRequest, payload: RoleIn):
     membership = services.membership_grant_by_login(
         actor=request.auth, login=payload.login, organisation=organisation, role=payload.role
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/roles/{role_id}", response={204: None}, summary="Take a role away")
@@ -142,7 +142,7 @@ def role_delete(request: HttpRequest, role_id: int):
         request.auth, Membership.objects.select_related("user", "organisation"), pk=role_id
     )
     services.membership_revoke(actor=request.auth, membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{org_id}", response=OrganisationOut, summary="One organisation")
@@ -157,7 +157,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     org = services.org_create(
         actor=request.auth, parent=parent, region=_region(payload.region_id), **data
     )
-    return 201, org
+    return Status(201, org)
 
 
 @router.patch("/{org_id}", response=OrganisationOut, summary="Change an organisation")

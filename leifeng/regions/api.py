@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
@@ -47,4 +47,4 @@ def region_village_create(request: HttpRequest, region_id: int, payload: Village
     region = services.region_create_village(
         actor=request.auth, township=township, name=payload.name, code=payload.code
     )
-    return 201, region
+    return Status(201, region)

@@ -1,0 +1,308 @@
+"""The access matrix: every scoped model, page, API endpoint and admin page, for each role
+inside and outside its subtree, reading and writing. A view that skipped access.py fails here."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import PASSWORD, make_org
+from leifeng.accounts.models import User
+from leifeng.accounts.services import token_create
+from leifeng.audit.models import AuditEntry
+from leifeng.orgs import access
+from leifeng.orgs.models import Membership, Organisation
+
+USERS = ["city_admin", "county_a_admin", "a1_staff", "county_b_admin", "b1_staff", "outsider"]
+TARGETS = ["city", "county_a", "org_a1", "county_b", "org_b1"]
+
+# Where each user's role sits, and what the role allows.
+HOME = {
+    "city_admin": ("city", {"view", "manage", "admin"}),
+    "county_a_admin": ("county_a", {"view", "manage", "admin"}),
+    "a1_staff": ("org_a1", {"view", "manage"}),
+    "county_b_admin": ("county_b", {"view", "manage", "admin"}),
+    "b1_staff": ("org_b1", {"view", "manage"}),
+    "outsider": (None, set()),
+}
+
+
+def expected(tree, username: str, target: str, action: str) -> bool:
+    home, actions = HOME[username]
+    if home is None or action not in actions:
+        return False
+    return getattr(tree, target).path.startswith(getattr(tree, home).path)
+
+
+@pytest.mark.parametrize("action", ["view", "manage", "admin"])
+@pytest.mark.parametrize("username", USERS)
+def test_scoped_organisations_match_the_matrix(org_tree, username, action):
+    user = getattr(org_tree, username)
+    seen = set(access.scoped(Organisation.objects.all(), user, action).values_list("pk", flat=True))
+    for target in TARGETS:
+        org = getattr(org_tree, target)
+        assert (org.pk in seen) == expected(org_tree, username, target, action), target
+        assert access.can(user, action, org) == expected(org_tree, username, target, action)
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_scoped_roles_audit_and_users_match_the_matrix(org_tree, username):
+    user = getattr(org_tree, username)
+    for target in TARGETS:
+        org = getattr(org_tree, target)
+        roles = access.scoped(Membership.objects.filter(organisation=org), user)
+        assert roles.exists() == (
+            expected(org_tree, username, target, "view")
+            and roles.model.objects.filter(organisation=org).exists()
+        )
+        audit = access.scoped(AuditEntry.objects.filter(organisation=org), user, access.ADMIN)
+        assert audit.exists() == expected(org_tree, username, target, "admin")
+    people = set(access.scoped(User.objects.all(), user).values_list("username", flat=True))
+    for other, (home, _actions) in HOME.items():
+        if home is None:
+            continue
+        assert (other in people) == expected(org_tree, username, home, "view"), other
+
+
+def test_superuser_sees_everything_and_outsider_nothing(org_tree):
+    assert access.scoped(Organisation.objects.all(), org_tree.root).count() == 5
+    assert not access.scoped(Organisation.objects.all(), org_tree.outsider).exists()
+
+
+def test_one_query_for_memberships_per_request(org_tree, django_assert_num_queries):
+    user = User.objects.get(pk=org_tree.county_a_admin.pk)
+    with django_assert_num_queries(1):
+        for target in TARGETS:
+            access.can(user, "view", getattr(org_tree, target))
+            access.can(user, "manage", getattr(org_tree, target))
+
+
+# ---- Pages -----------------------------------------------------------------------------------
+
+# Every page that takes an object id, with the model it shows and the action it needs.
+# (url name, what the id names, action for GET, action for POST)
+SCOPED_PAGES = [
+    ("orgs:detail", "org", "view", None),
+    ("orgs:create", "org", "manage", "manage"),
+    ("orgs:edit", "org", "manage", "manage"),
+    ("orgs:move", "org", "manage", "manage"),
+    ("orgs:members", "org", "view", "admin"),
+    ("orgs:audit", "org", "admin", None),
+    ("orgs:role-revoke", "membership", None, "admin"),
+]
+# Pages without an object id; each filters its own list through access.py (tested below).
+UNSCOPED_PAGES = {
+    "home",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:switch",
+    "accounts:tokens",
+    "accounts:token-revoke",  # owner only: see test_tokens_are_only_their_owners
+    "orgs:list",
+    "regions:list",
+    "regions:detail",  # shared reference data: see the regions tests
+}
+
+
+def _named_urls(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in {"admin", "api"}:
+                continue
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            yield from _named_urls(pattern, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_page_is_in_the_access_matrix():
+    """A new page must be added to SCOPED_PAGES or UNSCOPED_PAGES, so it gets its access test."""
+    known = {name for name, *_rest in SCOPED_PAGES} | UNSCOPED_PAGES
+    assert set(_named_urls()) - known == set()
+
+
+def _object(tree, kind: str, target: str):
+    org = getattr(tree, target)
+    if kind == "org":
+        return org
+    return Membership.objects.filter(organisation=org).first()
+
+
+@pytest.mark.parametrize(("url_name", "kind", "get_action", "post_action"), SCOPED_PAGES)
+@pytest.mark.parametrize("target", ["org_a1", "org_b1"])
+@pytest.mark.parametrize("username", USERS)
+def test_page_access_matrix(
+    client, org_tree, username, target, url_name, kind, get_action, post_action
+):
+    client.force_login(getattr(org_tree, username))
+    obj = _object(org_tree, kind, target)
+    url = reverse(url_name, args=[obj.pk])
+    visible = expected(org_tree, username, target, "view")
+    if get_action:
+        response = client.get(url)
+        if expected(org_tree, username, target, get_action):
+            assert response.status_code == 200
+        else:
+            assert response.status_code in ({403} if visible else {404})
+    if post_action and not expected(org_tree, username, target, post_action):
+        before = (
+            Organisation.objects.count(),
+            Membership.objects.count(),
+            AuditEntry.objects.count(),
+        )
+        response = client.post(url, {"name": "x", "grant-login": "outsider", "grant-role": "staff"})
+        assert response.status_code in ({403, 404} if visible else {404})
+        after = (
+            Organisation.objects.count(),
+            Membership.objects.count(),
+            AuditEntry.objects.count(),
+        )
+        assert after == before
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_organisation_list_page_shows_only_the_subtree(client, org_tree, username):
+    client.force_login(getattr(org_tree, username))
+    body = client.get(reverse("orgs:list")).content.decode()
+    for target in TARGETS:
+        link = f'href="{reverse("orgs:detail", args=[getattr(org_tree, target).pk])}"'
+        assert (link in body) == expected(org_tree, username, target, "view")
+
+
+def test_pages_need_a_log_in(client, org_tree):
+    response = client.get(reverse("orgs:detail", args=[org_tree.org_a1.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+# ---- API -------------------------------------------------------------------------------------
+
+# (method, path template, action needed) for every API route that names an organisation object.
+SCOPED_API = [
+    ("get", "/api/v1/organisations/{org}", "view"),
+    ("patch", "/api/v1/organisations/{org}", "manage"),
+    ("post", "/api/v1/organisations/{org}/move", "manage"),
+]
+
+
+def _bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=user, name='test')[1]}"}
+
+
+def test_every_api_route_is_in_the_access_matrix():
+    from config.api import api
+
+    routes = set(api.get_openapi_schema()["paths"])
+    scoped = {template.replace("{org}", "{org_id}") for _m, template, _a in SCOPED_API}
+    # Lists are filtered by access.scoped (tested below); tokens and me belong to their owner;
+    # regions are shared reference data; role deletion is checked in test_api_role_access.
+    others = {
+        "/api/v1/me",
+        "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}",
+        "/api/v1/regions",
+        "/api/v1/regions/{region_id}",
+        "/api/v1/regions/{region_id}/villages",
+        "/api/v1/organisations",
+        "/api/v1/organisations/roles",
+        "/api/v1/organisations/roles/{role_id}",
+        "/api/v1/audit",
+    }
+    assert routes - scoped - others == set()
+
+
+@pytest.mark.parametrize(("method", "template", "action"), SCOPED_API)
+@pytest.mark.parametrize("target", ["org_a1", "org_b1"])
+@pytest.mark.parametrize("username", USERS)
+def test_api_access_matrix(client, org_tree, username, target, method, template, action):
+    org = getattr(org_tree, target)
+    payload = {"contact_name": "张三"}
+    if template.endswith("move"):
+        # Move a new leaf of the target to sit under the target again: both ends share its scope.
+        leaf = make_org(org_tree.root, org, "叶子站", Organisation.Kind.STATION, org.region.code)
+        org, payload = leaf, {"new_parent_id": org.pk}
+    url = template.format(org=org.pk)
+    response = getattr(client, method)(
+        url,
+        payload if method != "get" else None,
+        content_type="application/json",
+        **_bearer(getattr(org_tree, username)),
+    )
+    if expected(org_tree, username, target, action):
+        assert response.status_code == 200, response.content
+    elif expected(org_tree, username, target, "view"):
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_api_lists_show_only_the_subtree(client, org_tree, username):
+    user = getattr(org_tree, username)
+    headers = _bearer(user)
+    names = {
+        o["name"]
+        for o in client.get("/api/v1/organisations?page_size=100", **headers).json()["items"]
+    }
+    for target in TARGETS:
+        assert (getattr(org_tree, target).name in names) == expected(
+            org_tree, username, target, "view"
+        )
+    roles = client.get("/api/v1/organisations/roles?page_size=100", **headers).json()["items"]
+    assert {r["organisation_id"] for r in roles} <= set(
+        access.scoped(Organisation.objects.all(), user).values_list("pk", flat=True)
+    )
+    audit = client.get("/api/v1/audit?page_size=100", **headers).json()["items"]
+    assert {a["organisation_id"] for a in audit} <= set(
+        access.scoped(Organisation.objects.all(), user, access.ADMIN).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_api_role_access(client, org_tree, username):
+    membership = Membership.objects.get(user=org_tree.a1_staff)
+    response = client.delete(
+        f"/api/v1/organisations/roles/{membership.pk}", **_bearer(getattr(org_tree, username))
+    )
+    if expected(org_tree, username, "org_a1", "admin"):
+        assert response.status_code == 204
+        assert not Membership.objects.filter(pk=membership.pk).exists()
+    else:
+        assert response.status_code in (
+            {403} if expected(org_tree, username, "org_a1", "view") else {404}
+        )
+        assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+# ---- Admin -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["orgs/organisation", "orgs/membership", "audit/auditentry"])
+def test_admin_lists_only_the_subtree(client, org_tree, model):
+    client.force_login(org_tree.county_a_admin)
+    body = client.get(f"/admin/{model}/").content.decode()
+    assert "泽州县新时代文明实践中心" in body
+    assert "城区新时代文明实践中心" not in body
+
+
+@pytest.mark.parametrize("target", ["org_a1", "org_b1"])
+def test_admin_change_page_is_scoped(client, org_tree, target):
+    client.force_login(org_tree.county_a_admin)
+    org = getattr(org_tree, target)
+    response = client.get(f"/admin/orgs/organisation/{org.pk}/change/")
+    if target == "org_a1":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302  # Django admin: "doesn't exist", back to the index
+    response = client.post(
+        f"/admin/orgs/organisation/{org.pk}/change/",
+        {"parent": org.parent_id, "name": "改名", "kind": org.kind, "region": org.region_id},
+    )
+    org.refresh_from_db()
+    assert (org.name == "改名") == (target == "org_a1")
+
+
+def test_admin_login_works_for_an_organisation_admin(client, org_tree):
+    response = client.post("/admin/login/", {"username": "county_a_admin", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
