@@ -33,6 +33,7 @@ test: $(VENV)/.installed lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run > /dev/null || \
 		{ echo "Models changed without a migration: run 'manage.py makemigrations'."; exit 1; }
 

@@ -77,7 +77,7 @@ def _org_path_of(obj: models.Model) -> str | None:
         value = getattr(value, attr, None)
         if value is None:
             return None
-    return value
+    return str(value)
 
 
 def scoped(qs: QuerySet[M], user: Any, action: str = VIEW) -> QuerySet[M]:

@@ -71,7 +71,9 @@ def _check_region(*, parent: Organisation | None, region: Region | None) -> None
 def _check_unique(
     *, parent: Organisation | None, cleaned: dict[str, Any], exclude_pk: int | None
 ) -> None:
-    others = Organisation.objects.exclude(pk=exclude_pk)
+    others = Organisation.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     if "name" in cleaned and others.filter(parent=parent, name=cleaned["name"]).exists():
         raise DomainError(
             _("An organisation with this name already exists at this place in the tree."),
