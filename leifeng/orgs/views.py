@@ -102,10 +102,10 @@ def org_members(request: HttpRequest, pk: int) -> HttpResponse:
         path__startswith=org.path
     )
     grant_form = GrantRoleForm(
-        prefix="grant", organisations=organisations, initial={"organisation": org}
+        prefix="grant", organisations=organisations, initial={"organisation": org, "role": "staff"}
     )
     create_form = MemberCreateForm(
-        prefix="new", organisations=organisations, initial={"organisation": org}
+        prefix="new", organisations=organisations, initial={"organisation": org, "role": "staff"}
     )
     if request.method == "POST":
         access.require(request.user, access.ADMIN, org)
