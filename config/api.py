@@ -5,6 +5,7 @@ Every error answers {"code": ..., "message": <Chinese text>, "fields": {...}}.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 api = NinjaAPI(
     title="Leifeng API",
     version="1",
-    description="志爱晋城 · 新时代文明实践暨学雷锋志愿服务平台 API",
+    description=f"{settings.LEIFENG_BRAND} · 新时代文明实践暨学雷锋志愿服务平台 API",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
 )

@@ -21,7 +21,8 @@ def region_list(request: HttpRequest) -> HttpResponse:
 
 
 def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Regions are public reference data; villages can be added under a township."""
+    """Regions are shared reference data for every logged-in user; administrators add villages
+    under the townships of their own region."""
     region = get_object_or_404(Region, pk=pk)
     can_add = region.level == Region.Level.TOWNSHIP and access.can_manage_region(
         request.user, region

@@ -109,6 +109,7 @@ def test_token_page_creates_a_token_and_shows_it_once(client, db):
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL"),
         ({"LOGIN_FAILURE_LIMIT": "five"}, "LOGIN_FAILURE_LIMIT"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_message(env, message, tmp_path):
@@ -121,3 +122,16 @@ def test_bad_settings_stop_the_start_with_a_clear_message(env, message, tmp_path
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_behind_a_proxy_the_lock_is_per_real_client(client, db, settings):
+    settings.PROXY_COUNT = 1
+    make_user("shared")
+    attacker = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("accounts:login"), {"username": "shared", "password": "x"}, **attacker)
+    owner = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    response = client.post(
+        reverse("accounts:login"), {"username": "shared", "password": PASSWORD}, **owner
+    )
+    assert response.status_code == 302

@@ -1,4 +1,4 @@
-"""`leifeng serve` starts the production server (gunicorn) with DEBUG off, whatever the shell says."""
+"""`leifeng serve` starts the production server (gunicorn) with DEBUG off, whatever the env says."""
 
 import os
 import socket

@@ -12,14 +12,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("LEIFENG_BIND", "127.0.0.1:8000"))
-        parser.add_argument(
-            "--workers", type=int, default=int(os.environ.get("LEIFENG_WORKERS", "3"))
-        )
+        parser.add_argument("--workers", type=int, help="default: LEIFENG_WORKERS or 3")
         parser.add_argument(
             "--no-migrate", action="store_true", help="Do not apply migrations first."
         )
 
     def handle(self, *args, bind, workers, no_migrate, **options):
+        if workers is None:
+            raw = os.environ.get("LEIFENG_WORKERS", "3")
+            if not raw.isdigit() or int(raw) < 1:
+                raise CommandError(f"LEIFENG_WORKERS={raw!r} must be a whole number of at least 1.")
+            workers = int(raw)
         if settings.DEBUG:
             raise CommandError("leifeng serve runs with DEBUG off; unset DEBUG.")
         if not no_migrate:
