@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "leifeng.core.middleware.ApiErrorBodyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

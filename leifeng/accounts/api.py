@@ -7,6 +7,7 @@ from pydantic import Field
 
 from leifeng.accounts import services
 from leifeng.accounts.models import AccessToken
+from leifeng.core.api import ERRORS
 from leifeng.orgs.access import ROLE_ACTIONS, get_owned, memberships, owned
 
 router = Router()
@@ -40,7 +41,7 @@ class MeOut(Schema):
     roles: list[MyRoleOut]
 
 
-@router.get("/me", response=MeOut, summary="The logged-in user and their roles")
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="The logged-in user and their roles")
 def me(request: HttpRequest):
     user = request.auth
     roles = [
@@ -81,18 +82,22 @@ class TokenCreatedOut(TokenOut):
     token: str
 
 
-@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="My API tokens")
 def token_list(request: HttpRequest):
     return owned(AccessToken.objects.all(), request.auth)
 
 
-@router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a token (shown once)")
+@router.post(
+    "/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create a token (shown once)"
+)
 def token_create(request: HttpRequest, payload: TokenCreateIn):
     row, token = services.token_create(actor=request.auth, name=payload.name)
     return Status(201, {**TokenOut.from_orm(row).dict(), "token": token})
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke one of my tokens")
+@router.delete(
+    "/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke one of my tokens"
+)
 def token_revoke(request: HttpRequest, token_id: int):
     row = get_owned(request.auth, AccessToken.objects.all(), pk=token_id)
     services.token_revoke(actor=request.auth, token=row)

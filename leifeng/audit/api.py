@@ -3,9 +3,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from leifeng.audit.models import AuditEntry
+from leifeng.core.api import ERRORS, Pagination
 from leifeng.orgs import access
 
 router = Router()
@@ -25,8 +26,8 @@ class AuditEntryOut(Schema):
     after: dict[str, Any] | None
 
 
-@router.get("", response=list[AuditEntryOut], summary="Audit log of my subtrees")
-@paginate(PageNumberPagination)
+@router.get("", response={200: list[AuditEntryOut], **ERRORS}, summary="Audit log of my subtrees")
+@paginate(Pagination)
 def audit_list(request: HttpRequest, organisation_id: int | None = None):
     entries = access.scoped(AuditEntry.objects.all(), request.auth, access.ADMIN)
     if organisation_id is not None:

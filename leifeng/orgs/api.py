@@ -3,9 +3,10 @@ from typing import Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from leifeng.core.api import ERRORS, Pagination
 from leifeng.orgs import access, services
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions.models import Region
@@ -107,8 +108,10 @@ def _region(region_id: int) -> Region:
     return get_object_or_404(Region, pk=region_id)
 
 
-@router.get("", response=list[OrganisationOut], summary="Organisations in my scope")
-@paginate(PageNumberPagination)
+@router.get(
+    "", response={200: list[OrganisationOut], **ERRORS}, summary="Organisations in my scope"
+)
+@paginate(Pagination)
 def organisation_list(request: HttpRequest, parent_id: int | None = None, q: str = ""):
     orgs = access.scoped(_orgs(), request.auth)
     if parent_id is not None:
@@ -118,8 +121,8 @@ def organisation_list(request: HttpRequest, parent_id: int | None = None, q: str
     return orgs
 
 
-@router.get("/roles", response=list[RoleOut], summary="Roles in my scope")
-@paginate(PageNumberPagination)
+@router.get("/roles", response={200: list[RoleOut], **ERRORS}, summary="Roles in my scope")
+@paginate(Pagination)
 def role_list(request: HttpRequest, organisation_id: int | None = None):
     roles = access.scoped(Membership.objects.select_related("user", "organisation"), request.auth)
     if organisation_id is not None:
@@ -127,7 +130,7 @@ def role_list(request: HttpRequest, organisation_id: int | None = None):
     return roles
 
 
-@router.post("/roles", response={201: RoleOut}, summary="Give a person a role")
+@router.post("/roles", response={201: RoleOut, **ERRORS}, summary="Give a person a role")
 def role_create(request: HttpRequest, payload: RoleIn):
     organisation = access.get_for(request.auth, _orgs(), pk=payload.organisation_id)
     membership = services.membership_grant_by_login(
@@ -136,7 +139,7 @@ def role_create(request: HttpRequest, payload: RoleIn):
     return Status(201, membership)
 
 
-@router.delete("/roles/{role_id}", response={204: None}, summary="Take a role away")
+@router.delete("/roles/{role_id}", response={204: None, **ERRORS}, summary="Take a role away")
 def role_delete(request: HttpRequest, role_id: int):
     membership = access.get_for(
         request.auth, Membership.objects.select_related("user", "organisation"), pk=role_id
@@ -145,12 +148,12 @@ def role_delete(request: HttpRequest, role_id: int):
     return Status(204, None)
 
 
-@router.get("/{org_id}", response=OrganisationOut, summary="One organisation")
+@router.get("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="One organisation")
 def organisation_detail(request: HttpRequest, org_id: int):
     return access.get_for(request.auth, _orgs(), pk=org_id)
 
 
-@router.post("", response={201: OrganisationOut}, summary="Create an organisation")
+@router.post("", response={201: OrganisationOut, **ERRORS}, summary="Create an organisation")
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     parent = access.get_for(request.auth, _orgs(), pk=payload.parent_id)
     data = payload.dict(exclude={"parent_id", "region_id"})
@@ -160,7 +163,9 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     return Status(201, org)
 
 
-@router.patch("/{org_id}", response=OrganisationOut, summary="Change an organisation")
+@router.patch(
+    "/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Change an organisation"
+)
 def organisation_update(request: HttpRequest, org_id: int, payload: OrganisationPatch):
     org = access.get_for(request.auth, _orgs(), pk=org_id)
     fields = payload.dict(exclude_unset=True, exclude_none=True)
@@ -169,7 +174,9 @@ def organisation_update(request: HttpRequest, org_id: int, payload: Organisation
     return services.org_update(actor=request.auth, org=org, **fields)
 
 
-@router.post("/{org_id}/move", response=OrganisationOut, summary="Move an organisation")
+@router.post(
+    "/{org_id}/move", response={200: OrganisationOut, **ERRORS}, summary="Move an organisation"
+)
 def organisation_move(request: HttpRequest, org_id: int, payload: MoveIn):
     org = access.get_for(request.auth, _orgs(), pk=org_id)
     new_parent = access.get_for(request.auth, _orgs(), pk=payload.new_parent_id)

@@ -1,9 +1,10 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
+from leifeng.core.api import ERRORS, Pagination
 from leifeng.regions import services
 from leifeng.regions.models import Region
 
@@ -23,8 +24,10 @@ class VillageIn(Schema):
     code: str = Field("", max_length=12)
 
 
-@router.get("", response=list[RegionOut], summary="Regions (shared reference data)")
-@paginate(PageNumberPagination)
+@router.get(
+    "", response={200: list[RegionOut], **ERRORS}, summary="Regions (shared reference data)"
+)
+@paginate(Pagination)
 def region_list(request: HttpRequest, parent_id: int | None = None, level: str | None = None):
     regions = Region.objects.all()
     if parent_id is not None:
@@ -34,13 +37,15 @@ def region_list(request: HttpRequest, parent_id: int | None = None, level: str |
     return regions
 
 
-@router.get("/{region_id}", response=RegionOut, summary="One region")
+@router.get("/{region_id}", response={200: RegionOut, **ERRORS}, summary="One region")
 def region_detail(request: HttpRequest, region_id: int):
     return get_object_or_404(Region, pk=region_id)
 
 
 @router.post(
-    "/{region_id}/villages", response={201: RegionOut}, summary="Add a village or community"
+    "/{region_id}/villages",
+    response={201: RegionOut, **ERRORS},
+    summary="Add a village or community",
 )
 def region_village_create(request: HttpRequest, region_id: int, payload: VillageIn):
     township = get_object_or_404(Region, pk=region_id)
