@@ -21,7 +21,9 @@ run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo
 	@echo "Open http://127.0.0.1:8000 and log in with one of the accounts above."
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@# The background-job worker runs beside the development server; Ctrl-C stops both.
+	DEBUG=1 $(PY) manage.py worker & DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000; \
+		kill $$! 2>/dev/null || true
 
 # The production server (gunicorn, DEBUG off) on this machine.
 serve: $(VENV)/.installed

@@ -4,6 +4,7 @@ Every setting is listed in the README. A bad value stops the start with a clear 
 instead of running half-configured.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -90,6 +91,10 @@ INSTALLED_APPS = [
     "leifeng.regions",
     "leifeng.orgs",
     "leifeng.audit",
+    "leifeng.jobs",
+    "leifeng.notify",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "leifeng.core.context_processors.site",
+                "leifeng.notify.context_processors.inbox",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -158,8 +164,14 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Background jobs on Redis (RQ); workers: `leifeng worker`.
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Background jobs in the database; `make run` and `leifeng serve` start a worker.
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -176,6 +188,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Notifications. E-mail through SMTP when EMAIL_HOST is set, else written to the log.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "leifeng@localhost")
+SMS_SENDER = os.environ.get("SMS_SENDER", "console")
+WECHAT_SENDER = os.environ.get("WECHAT_SENDER", "console")
+if SMS_SENDER not in {"console", "aliyun"}:
+    raise ImproperlyConfigured(f"SMS_SENDER={SMS_SENDER!r} must be 'console' or 'aliyun'.")
+if WECHAT_SENDER != "console":
+    raise ImproperlyConfigured(f"WECHAT_SENDER={WECHAT_SENDER!r}: only 'console' exists so far.")
+SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 5)
+ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+try:
+    ALIYUN_SMS_TEMPLATES = json.loads(os.environ.get("ALIYUN_SMS_TEMPLATES", "{}"))
+except ValueError:
+    raise ImproperlyConfigured("ALIYUN_SMS_TEMPLATES must be a JSON object.") from None
+if SMS_SENDER == "aliyun" and not (
+    ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME
+):
+    raise ImproperlyConfigured(
+        "SMS_SENDER=aliyun needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and "
+        "ALIYUN_SMS_SIGN_NAME."
+    )
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

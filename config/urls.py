@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("leifeng.accounts.urls")),
     path("orgs/", include("leifeng.orgs.urls")),
     path("regions/", include("leifeng.regions.urls")),
+    path("notifications/", include("leifeng.notify.urls")),
+    path("jobs/", include("leifeng.jobs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -182,3 +182,14 @@ def owned(qs: QuerySet[M], user: Any, owner_field: str = "user") -> QuerySet[M]:
 
 def get_owned(user: Any, qs: QuerySet[M], owner_field: str = "user", **lookup: Any) -> M:
     return get_object_or_404(owned(qs, user, owner_field), **lookup)
+
+
+def owned_or_system(qs: QuerySet[M], user: Any, owner_field: str = "user") -> QuerySet[M]:
+    """The owner's rows; system administrators see everyone's (background jobs, deliveries)."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return qs
+    return owned(qs, user, owner_field)
+
+
+def get_owned_or_system(user: Any, qs: QuerySet[M], owner_field: str = "user", **lookup: Any) -> M:
+    return get_object_or_404(owned_or_system(qs, user, owner_field), **lookup)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from leifeng.accounts.models import User
@@ -14,6 +15,8 @@ from leifeng.audit.services import audit_record
 from leifeng.core.errors import DomainError
 from leifeng.core.snapshot import snapshot
 from leifeng.core.validators import normalise_credit_code, validate_credit_code, validate_mobile
+from leifeng.notify.kinds import ROLE_GRANTED
+from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions.models import Region
@@ -227,6 +230,17 @@ def membership_grant(
         raise DomainError(
             _("This person already holds this role here."), code="duplicate"
         ) from None
+    notify(
+        recipients=[user],
+        kind=ROLE_GRANTED,
+        context={
+            "actor": str(actor),
+            "role": str(membership.get_role_display()),
+            "organisation": organisation.name,
+        },
+        event_key=f"orgs.role_granted:{membership.pk}",
+        url=reverse("orgs:detail", args=[organisation.pk]),
+    )
     audit_record(
         actor=actor,
         organisation=organisation,

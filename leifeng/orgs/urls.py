@@ -5,6 +5,7 @@ from leifeng.orgs import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.org_list, name="list"),
+    path("export/", views.org_export, name="export"),
     path("<int:pk>/", views.org_detail, name="detail"),
     path("<int:pk>/new/", views.org_create, name="create"),
     path("<int:pk>/edit/", views.org_edit, name="edit"),

@@ -8,6 +8,7 @@ from leifeng.audit.models import AuditEntry
 from leifeng.core.errors import DomainError
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
+from leifeng.jobs.services import job_start
 from leifeng.orgs import access, selectors, services
 from leifeng.orgs.forms import GrantRoleForm, MemberCreateForm, MoveForm, OrganisationForm
 from leifeng.orgs.models import Membership, Organisation
@@ -25,6 +26,18 @@ def org_list(request: HttpRequest) -> HttpResponse:
         "orgs/list.html",
         {"page": page, "q": query, "kind": kind, "kinds": Organisation.Kind.choices},
     )
+
+
+@require_POST
+def org_export(request: HttpRequest) -> HttpResponse:
+    """Export the organisations on the list (same filters) to Excel, as a background job."""
+    job = job_start(
+        name="orgs.export",
+        actor=request.user,
+        query=request.POST.get("q", "")[:100],
+        kind=request.POST.get("kind", "")[:20],
+    )
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def org_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -197,3 +197,42 @@ def test_log_in_by_mobile_number(transactional_db, mobile_person, live_server, p
     expect(page.locator("header").get_by_role("button", name=LOG_OUT)).to_be_visible()
 
     assert_no_csp_violations(page, console)
+
+
+def test_a_long_job_shows_live_progress_then_the_download(
+    transactional_db, org_tree, live_server, page, console, settings, tmp_path
+):
+    """The export waits in the database queue at 0 %; a worker runs it; the page, polling with
+    htmx, turns to 100 % and offers the workbook without a reload."""
+    import threading
+    from io import BytesIO
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+    from playwright.sync_api import expect
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    open_home_and_log_in(page, console, live_server, "county_a_admin")
+    page.goto(live_server.url + "/orgs/")
+    page.locator("form[action$='/orgs/export/'] button").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    bar = page.locator("#progress progress")
+    expect(bar).to_have_attribute("value", "0")
+    expect(page.locator("#progress")).to_have_attribute("hx-trigger", "every 1s")
+
+    worker = threading.Thread(target=call_command, args=["worker"], kwargs={"batch": True})
+    worker.start()
+    worker.join(timeout=30)
+
+    download_link = page.locator("#progress a[href$='/download/']")
+    expect(download_link).to_be_visible()
+    expect(bar).to_have_attribute("value", "100")
+    expect(page.locator("#progress .percent")).to_have_text("100%")
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    workbook = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
+    rows = list(workbook.active.values)
+    assert [row[0] for row in rows[1:]] == ["泽州县文明办", "泽州县新时代文明实践中心"]
+    assert_no_csp_violations(page, console)

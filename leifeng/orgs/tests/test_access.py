@@ -2,6 +2,7 @@
 inside and outside its subtree, reading and writing. A view that skipped access.py fails here."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import PASSWORD, make_org
@@ -99,7 +100,21 @@ UNSCOPED_PAGES = {
     "orgs:list",
     "regions:list",
     "regions:detail",  # shared reference data: see the regions tests
+    "orgs:export",  # exports what org_list shows: see the jobs tests
+    "notify:inbox",  # the person's own: see OWNED_PAGES and the notify tests
+    "notify:read-all",
+    "notify:preferences",
+    "jobs:list",
 }
+# Pages of a person's own things: (url name, what the id names, may a system admin use it).
+OWNED_PAGES = [
+    ("notify:open", "notification", False),
+    ("notify:read", "notification", False),
+    ("notify:delivery-retry", "delivery", True),
+    ("jobs:detail", "job", True),
+    ("jobs:download", "job", True),
+    ("jobs:retry", "job", True),
+]
 
 
 def _named_urls(resolver=None, prefix=""):
@@ -116,7 +131,7 @@ def _named_urls(resolver=None, prefix=""):
 
 def test_every_page_is_in_the_access_matrix():
     """A new page must be added to SCOPED_PAGES or UNSCOPED_PAGES, so it gets its access test."""
-    known = {name for name, *_rest in SCOPED_PAGES} | UNSCOPED_PAGES
+    known = {name for name, *_rest in SCOPED_PAGES + OWNED_PAGES} | UNSCOPED_PAGES
     assert set(_named_urls()) - known == set()
 
 
@@ -166,6 +181,58 @@ def test_organisation_list_page_shows_only_the_subtree(client, org_tree, usernam
     for target in TARGETS:
         link = f'href="{reverse("orgs:detail", args=[getattr(org_tree, target).pk])}"'
         assert (link in body) == expected(org_tree, username, target, "view")
+
+
+def _owned_object(kind: str, owner, finished: bool = False):
+    from leifeng.jobs.models import Job
+    from leifeng.notify.models import Delivery, Notification
+
+    if kind == "job":
+        job = Job.objects.create(name="orgs.export", owner=owner, status=Job.Status.FAILED)
+        if finished:
+            job.status, job.result_name = Job.Status.SUCCEEDED, "x.xlsx"
+            job.result_file.save("x.xlsx", ContentFile(b"x"))
+        return job
+    notification = Notification.objects.create(
+        recipient=owner, kind="k", event_key="e", title="t", body="b"
+    )
+    if kind == "notification":
+        return notification
+    return Delivery.objects.create(
+        notification=notification,
+        kind="k",
+        event_key="e",
+        channel="sms",
+        address="13800000000",
+        subject="t",
+        body="b",
+        status=Delivery.Status.FAILED,
+    )
+
+
+@pytest.mark.parametrize(("url_name", "kind", "system_admin_may"), OWNED_PAGES)
+@pytest.mark.parametrize("username", ["county_a_admin", "b1_staff", "root"])
+def test_owned_pages_are_their_owners(
+    client, org_tree, settings, tmp_path, username, url_name, kind, system_admin_may
+):
+    settings.MEDIA_ROOT = tmp_path
+    obj = _owned_object(kind, owner=org_tree.a1_staff, finished=url_name == "jobs:download")
+    user = getattr(org_tree, username)
+    client.force_login(user)
+    method = (
+        client.get if url_name in {"notify:open", "jobs:detail", "jobs:download"} else client.post
+    )
+    response = method(reverse(url_name, args=[obj.pk]))
+    if user.is_superuser and system_admin_may:
+        assert response.status_code != 404
+    else:
+        assert response.status_code == 404
+    client.force_login(org_tree.a1_staff)
+    response = method(reverse(url_name, args=[obj.pk]))
+    if kind == "delivery":
+        assert response.status_code == 302  # redirected with "only system administrators" message
+    else:
+        assert response.status_code in {200, 302}
 
 
 def test_pages_need_a_log_in(client, org_tree):

@@ -1,6 +1,9 @@
-"""`leifeng serve`: run the site with a production server (gunicorn), DEBUG off."""
+"""`leifeng serve`: run the site with a production server (gunicorn), DEBUG off, and a
+background-job worker beside it (unless --no-worker)."""
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -16,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-migrate", action="store_true", help="Do not apply migrations first."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start a background-job worker here (run `leifeng worker` elsewhere).",
+        )
 
-    def handle(self, *args, bind, workers, no_migrate, **options):
+    def handle(self, *args, bind, workers, no_migrate, no_worker, **options):
         if workers is None:
             raw = os.environ.get("LEIFENG_WORKERS", "3")
             if not raw.isdigit() or int(raw) < 1:
@@ -44,5 +52,14 @@ class Command(BaseCommand):
             def load(self):
                 return application
 
+        # On one machine the background-job worker runs beside the web server, no cron needed.
+        worker = None
+        if not no_worker:
+            worker = subprocess.Popen([sys.executable, "-m", "leifeng", "worker"])
         self.stdout.write(f"Leifeng serving on http://{bind} with {workers} workers (DEBUG off).")
-        Server().run()
+        try:
+            Server().run()
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)

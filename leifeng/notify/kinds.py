@@ -1,0 +1,74 @@
+"""Every kind of message the platform sends, with its Chinese text, in one place.
+
+A kind says which channels it may use, which it uses unless the person turns them off, and
+which the person cannot turn off (a verification code always goes by SMS).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+IN_SITE, EMAIL, SMS, WECHAT = "in_site", "email", "sms", "wechat"
+CHANNEL_LABELS = {
+    IN_SITE: _("In the site"),
+    EMAIL: _("E-mail"),
+    SMS: _("SMS"),
+    WECHAT: _("WeChat"),
+}
+OUTSIDE_CHANNELS = (EMAIL, SMS, WECHAT)
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str | Promise
+    title: str | Promise  # %(name)s placeholders filled from the context
+    body: str | Promise
+    allowed: frozenset[str] = field(default_factory=lambda: frozenset(OUTSIDE_CHANNELS))
+    default: frozenset[str] = field(default_factory=frozenset)
+    required: frozenset[str] = field(default_factory=frozenset)
+
+    def render(self, context: dict) -> tuple[str, str]:
+        return str(self.title) % context, str(self.body) % context
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+ROLE_GRANTED = register(
+    Kind(
+        key="orgs.role_granted",
+        label=_("A role was given to me"),
+        title=_("You are now %(role)s of %(organisation)s"),
+        body=_("%(actor)s gave you the role %(role)s in %(organisation)s."),
+        default=frozenset({EMAIL}),
+    )
+)
+JOB_FINISHED = register(
+    Kind(
+        key="jobs.finished",
+        label=_("My background job finished"),
+        title=_("%(job)s has finished"),
+        body=_("%(job)s has finished: %(outcome)s"),
+        allowed=frozenset({EMAIL}),
+    )
+)
+VERIFICATION_CODE = register(
+    Kind(
+        key="accounts.verification_code",
+        label=_("Verification code"),
+        title=_("Verification code"),
+        body=_(
+            "Your %(brand)s verification code is %(code)s. It is valid for %(minutes)s minutes."
+        ),
+        allowed=frozenset({SMS}),
+        default=frozenset({SMS}),
+        required=frozenset({SMS}),
+    )
+)
