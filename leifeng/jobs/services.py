@@ -74,6 +74,7 @@ def job_run(job_id: int) -> None:
         job.result_file.save(output.filename, ContentFile(output.content), save=False)
     job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
+    job.progress_message = ""
     if job.progress_total:
         job.progress_done = job.progress_total
     job.save()
@@ -105,6 +106,20 @@ def job_retry(*, job: Job, actor: User) -> Job:
     transaction.on_commit(lambda: _enqueue(job.pk))
     job.refresh_from_db()
     return job
+
+
+STUCK_AFTER = timedelta(hours=2)
+
+
+def jobs_fail_stuck() -> int:
+    """Mark jobs whose worker died mid-way as failed, so that people see it and can retry."""
+    return Job.objects.filter(
+        status=Job.Status.RUNNING, started_at__lt=timezone.now() - STUCK_AFTER
+    ).update(
+        status=Job.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_("The job was interrupted (its worker stopped). Try it again."),
+    )
 
 
 def slot_of(now: datetime, every: timedelta) -> datetime:

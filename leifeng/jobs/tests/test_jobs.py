@@ -190,3 +190,17 @@ def test_system_admins_see_periodic_runs_and_failed_messages(client, org_tree):
     assert "notify.deliver_due" in body
     client.force_login(org_tree.city_admin)
     assert "notify.deliver_due" not in client.get(reverse("jobs:list")).content.decode()
+
+
+def test_a_job_whose_worker_died_is_failed_for_retry(org_tree, failing_job):
+    import time_machine
+    from django.utils import timezone
+
+    job = services.job_start(name="test.flaky", actor=org_tree.a1_staff)
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    assert services.jobs_fail_stuck() == 0
+    with time_machine.travel(timezone.now() + services.STUCK_AFTER + timedelta(minutes=1)):
+        assert services.jobs_fail_stuck() == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    services.job_retry(job=job, actor=org_tree.a1_staff)
