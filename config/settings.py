@@ -216,7 +216,13 @@ ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.al
 try:
     ALIYUN_SMS_TEMPLATES = json.loads(os.environ.get("ALIYUN_SMS_TEMPLATES", "{}"))
 except ValueError:
-    raise ImproperlyConfigured("ALIYUN_SMS_TEMPLATES must be a JSON object.") from None
+    ALIYUN_SMS_TEMPLATES = None
+if not isinstance(ALIYUN_SMS_TEMPLATES, dict):
+    raise ImproperlyConfigured(
+        'ALIYUN_SMS_TEMPLATES must be a JSON object, e.g. {"accounts.verification_code": "SMS_1"}.'
+    )
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set EMAIL_USE_TLS or EMAIL_USE_SSL, not both.")
 if SMS_SENDER == "aliyun" and not (
     ALIYUN_SMS_ACCESS_KEY_ID and ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME
 ):

@@ -122,6 +122,22 @@ def jobs_fail_stuck() -> int:
     )
 
 
+LOST_AFTER = timedelta(hours=1)
+
+
+def jobs_requeue_lost() -> int:
+    """Queue again jobs still waiting after an hour (their queue message may be lost, e.g. when
+    Redis restarted). A job runs once however often it is queued: job_run claims it."""
+    lost = list(
+        Job.objects.filter(
+            status=Job.Status.QUEUED, created_at__lt=timezone.now() - LOST_AFTER
+        ).values_list("pk", flat=True)[:500]
+    )
+    for job_id in lost:
+        _enqueue(job_id)
+    return len(lost)
+
+
 def slot_of(now: datetime, every: timedelta) -> datetime:
     """The start of the period `now` falls in, counted from the Unix epoch."""
     seconds = int(every.total_seconds())

@@ -15,4 +15,4 @@ def run_job(job_id: int) -> None:
 
 @periodic_job("jobs.fail_stuck", every=timedelta(minutes=10))
 def fail_stuck() -> str:
-    return f"failed {services.jobs_fail_stuck()}"
+    return f"failed {services.jobs_fail_stuck()}, queued again {services.jobs_requeue_lost()}"

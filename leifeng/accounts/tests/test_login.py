@@ -110,6 +110,9 @@ def test_token_page_creates_a_token_and_shows_it_once(client, db):
         ({"LOGIN_FAILURE_LIMIT": "five"}, "LOGIN_FAILURE_LIMIT"),
         ({"ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"ALIYUN_SMS_TEMPLATES": "[]"}, "ALIYUN_SMS_TEMPLATES"),
+        ({"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"}, "EMAIL_USE_SSL"),
+        ({"SMS_SENDER": "aliyun"}, "SMS_SENDER"),
     ],
 )
 def test_bad_settings_stop_the_start_with_a_clear_message(env, message, tmp_path):

@@ -204,3 +204,17 @@ def test_a_job_whose_worker_died_is_failed_for_retry(org_tree, failing_job):
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     services.job_retry(job=job, actor=org_tree.a1_staff)
+
+
+def test_jobs_waiting_too_long_are_queued_again_and_still_run_once(org_tree, failing_job):
+    import time_machine
+    from django.utils import timezone
+
+    job = services.job_start(name="test.flaky", actor=org_tree.a1_staff)  # queue message "lost"
+    assert services.jobs_requeue_lost() == 0
+    with time_machine.travel(timezone.now() + services.LOST_AFTER + timedelta(minutes=1)):
+        assert services.jobs_requeue_lost() == 1  # the immediate test queue runs it now
+        assert services.jobs_requeue_lost() == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED  # the flaky job's first run
+    assert len(failing_job) == 1

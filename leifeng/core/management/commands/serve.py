@@ -61,5 +61,8 @@ class Command(BaseCommand):
             Server().run()
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+                worker.terminate()  # it finishes the job in hand, then stops
+                try:
+                    worker.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
