@@ -37,7 +37,9 @@ class Job(models.Model):
     result_file = models.FileField(_("result"), upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(_("result file name"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("last put in the queue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -51,7 +51,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": Job.Status.choices,
     }
-    if request.user.is_superuser:
-        context["periodic_runs"] = PeriodicRun.objects.all()[:20]
-        context["failed_deliveries"] = Delivery.objects.filter(status=Delivery.Status.FAILED)[:50]
+    context["periodic_runs"] = access.system_only(PeriodicRun.objects.all(), request.user)[:20]
+    context["failed_deliveries"] = access.system_only(
+        Delivery.objects.filter(status=Delivery.Status.FAILED), request.user
+    )[:50]
     return render(request, "jobs/list.html", context)

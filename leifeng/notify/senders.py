@@ -29,11 +29,16 @@ class TemporarySendError(Exception):
     """The provider could not take the message now; it is tried again later."""
 
 
+class UncertainSendError(Exception):
+    """The request went out but no answer came: the message may or may not have been sent."""
+
+
 class PermanentSendError(Exception):
     """The message can never go through as it is (bad number, missing template …)."""
 
 
 class Message(Protocol):
+    pk: int
     kind: str
     address: str
     subject: str
@@ -113,6 +118,7 @@ class AliyunSmsSender:
             "AccessKeyId": self.key_id,
             "Action": "SendSms",
             "Format": "JSON",
+            "OutId": str(message.pk),  # our id, so staff can match the provider's records
             "PhoneNumbers": message.address,
             "RegionId": "cn-hangzhou",
             "SignName": self.sign_name,
@@ -143,8 +149,14 @@ class AliyunSmsSender:
                 raise TemporarySendError(f"HTTP {exc.code}") from exc
             if exc.code >= 500 and "Code" not in answer:
                 raise TemporarySendError(f"HTTP {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-            raise TemporarySendError(str(exc)) from exc
+        except TimeoutError as exc:
+            raise UncertainSendError("timeout") from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise UncertainSendError("timeout") from exc
+            raise TemporarySendError(str(exc.reason)) from exc  # not connected: nothing sent
+        except ValueError as exc:
+            raise UncertainSendError(f"unreadable answer: {exc}") from exc
         code = answer.get("Code", "")
         if code == "OK":
             return str(answer.get("BizId", ""))

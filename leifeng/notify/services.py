@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,9 +14,15 @@ from django.utils.translation import gettext as _
 
 from leifeng.accounts.models import User
 from leifeng.core.errors import DomainError
+from leifeng.core.validators import validate_mobile
 from leifeng.notify.kinds import EMAIL, KINDS, SMS, Kind
 from leifeng.notify.models import ChannelPreference, Delivery, Notification, SmsQuota
-from leifeng.notify.senders import PermanentSendError, TemporarySendError, sender_for
+from leifeng.notify.senders import (
+    PermanentSendError,
+    TemporarySendError,
+    UncertainSendError,
+    sender_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,14 +47,14 @@ def channels_wanted(user: User, kind: Kind) -> set[str]:
     return chosen | set(kind.required)
 
 
+def _addresses(user: User) -> dict[str, str]:
+    return {EMAIL: user.email, SMS: user.mobile}
+
+
 def channels_for(user: User, kind: Kind) -> set[str]:
     """The wanted channels that we have an address for."""
-    addresses = {EMAIL: user.email, SMS: user.mobile}
+    addresses = _addresses(user)
     return {channel for channel in channels_wanted(user, kind) if addresses.get(channel)}
-
-
-def _address(user: User, channel: str) -> str:
-    return {EMAIL: user.email, SMS: user.mobile}[channel]
 
 
 def _add_delivery(**fields: Any) -> Delivery | None:
@@ -78,6 +85,7 @@ def notify(
     Call it inside the transaction of the change it reports: if that rolls back, nothing is
     sent. The same `event_key` never notifies a person twice.
     """
+    context = {key: str(value) for key, value in context.items()}  # JSON-safe, lazy text too
     title, body = kind.render(context)
     created = []
     for user in recipients:
@@ -95,7 +103,7 @@ def notify(
                 kind=kind.key,
                 event_key=event_key,
                 channel=channel,
-                address=_address(user, channel),
+                address=_addresses(user)[channel],
                 subject=title,
                 body=body,
                 context=context,
@@ -108,6 +116,14 @@ def sms_send(
     *, mobile: str, kind: Kind, context: dict[str, Any], event_key: str
 ) -> Delivery | None:
     """An SMS to a number that may have no account (a resident ordering help)."""
+    mobile = mobile.strip()
+    try:
+        validate_mobile(mobile)
+    except ValidationError as exc:
+        raise DomainError(
+            exc.messages[0], code="invalid", fields={"mobile": exc.messages[0]}
+        ) from None
+    context = {key: str(value) for key, value in context.items()}
     title, body = kind.render(context)
     return _add_delivery(
         kind=kind.key,
@@ -117,6 +133,12 @@ def sms_send(
         subject=title,
         body=body,
         context=context,
+    )
+
+
+def _fail(delivery_id: int, reason: str) -> None:
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=Delivery.Status.FAILED, last_error=str(reason)[:500]
     )
 
 
@@ -135,32 +157,61 @@ def _claim(delivery_id: int, now: Any) -> Delivery | None:
         ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
         if not claimed:
             return None
-        if delivery.channel == SMS:
-            recent = (
-                Delivery.objects.filter(channel=SMS, address=delivery.address)
-                .filter(
-                    Q(status=Delivery.Status.SENT, sent_at__gte=now - timedelta(hours=1))
-                    | Q(status=Delivery.Status.SENDING)
-                )
-                .exclude(pk=delivery_id)
-                .count()
-            )
-            if recent >= settings.SMS_MAX_PER_HOUR:
-                Delivery.objects.filter(pk=delivery_id).update(
-                    status=Delivery.Status.FAILED,
-                    last_error=_("Not sent: at most %(n)d SMS per number per hour.")
-                    % {"n": settings.SMS_MAX_PER_HOUR},
-                )
-                return None
+        kind = KINDS.get(delivery.kind)
+        if kind and kind.expires_after and delivery.created_at < now - kind.expires_after:
+            _fail(delivery_id, _("Not sent: the message had expired."))
+            return None
+        if delivery.channel == SMS and not _sms_allowed(delivery, kind, now):
+            return None
     delivery.refresh_from_db()
     return delivery
+
+
+def _sms_allowed(delivery: Delivery, kind: Kind | None, now: Any) -> bool:
+    """At most SMS_MAX_PER_HOUR per number. Over it, a message that keeps waits for a free
+    place; one that expires (a code) fails at once. Runs under the number's lock."""
+    recent = (
+        Delivery.objects.filter(channel=SMS, address=delivery.address)
+        .filter(
+            Q(status=Delivery.Status.SENT, sent_at__gte=now - timedelta(hours=1))
+            | Q(status=Delivery.Status.SENDING)
+        )
+        .exclude(pk=delivery.pk)
+    )
+    if recent.count() < settings.SMS_MAX_PER_HOUR:
+        return True
+    if kind is None or kind.expires_after:
+        _fail(
+            delivery.pk,
+            _("Not sent: at most %(n)d SMS per number per hour.")
+            % {"n": settings.SMS_MAX_PER_HOUR},
+        )
+        return False
+    oldest = recent.filter(status=Delivery.Status.SENT).order_by("sent_at").first()
+    free_at = oldest.sent_at + timedelta(hours=1) if oldest and oldest.sent_at else now
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING,
+        attempts=F("attempts") - 1,  # waiting for the limit is not a failed attempt
+        next_attempt_at=max(free_at, now + timedelta(minutes=1)),
+    )
+    return False
 
 
 def delivery_send(delivery_id: int) -> str:
     """Send one delivery if it is due. Safe to call twice or from two workers at once: only
     the one that claims it sends. Returns the delivery's status afterwards."""
-    now = timezone.now()
-    delivery = _claim(delivery_id, now)
+    try:
+        return _send(delivery_id)
+    except Exception as exc:  # a broken row or a bug in a sender must not stop the others
+        logger.exception("Delivery %s could not be sent", delivery_id)
+        Delivery.objects.filter(pk=delivery_id).exclude(status=Delivery.Status.SENT).update(
+            status=Delivery.Status.FAILED, last_error=repr(exc)[:500]
+        )
+        return Delivery.Status.FAILED
+
+
+def _send(delivery_id: int) -> str:
+    delivery = _claim(delivery_id, timezone.now())
     if delivery is None:
         row = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
         return row or ""
@@ -176,22 +227,26 @@ def delivery_send(delivery_id: int) -> str:
             status=status, next_attempt_at=next_at, last_error=str(exc)[:500]
         )
         return status
+    except UncertainSendError as exc:
+        # The provider may have taken it: sending again could send it twice. Staff decide.
+        _fail(
+            delivery.pk,
+            _("Result unknown (%(error)s); check before sending again.") % {"error": exc},
+        )
+        return Delivery.Status.FAILED
     except PermanentSendError as exc:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, last_error=str(exc)[:500]
-        )
+        _fail(delivery.pk, str(exc))
         return Delivery.Status.FAILED
-    except Exception as exc:  # a bug in a sender: keep the delivery visible to staff
-        logger.exception("Sender for %s failed", delivery.channel)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, last_error=repr(exc)[:500]
-        )
-        return Delivery.Status.FAILED
+    sent: dict[str, Any] = {}
+    kind = KINDS.get(delivery.kind)
+    if kind and kind.secret:
+        sent = {"body": "", "context": {}}  # a code is no business of the records
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.SENT,
         sent_at=timezone.now(),
         provider_id=provider_id[:100],
         last_error="",
+        **sent,
     )
     return Delivery.Status.SENT
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from leifeng.core.errors import DomainError
 from leifeng.core.pagination import paginate
 from leifeng.notify import services
-from leifeng.notify.kinds import CHANNEL_LABELS, KINDS, OUTSIDE_CHANNELS
+from leifeng.notify.kinds import CHANNEL_LABELS, KINDS, OFFERED_CHANNELS
 from leifeng.notify.models import Delivery, Notification
 from leifeng.orgs import access
 
@@ -75,12 +75,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 "required": channel in kind.required,
                 "checked": channel in wanted,
             }
-            for channel in OUTSIDE_CHANNELS
+            for channel in OFFERED_CHANNELS
         ]
         rows.append({"kind": kind, "cells": cells})
     context = {
         "rows": rows,
-        "channels": [CHANNEL_LABELS[c] for c in OUTSIDE_CHANNELS],
+        "channels": [CHANNEL_LABELS[c] for c in OFFERED_CHANNELS],
         "has_email": bool(request.user.email),
         "has_mobile": bool(request.user.mobile),
     }
@@ -89,9 +89,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    delivery = access.get_owned_or_system(
-        request.user, Delivery.objects.all(), "notification__recipient", pk=pk
-    )
+    delivery = get_object_or_404(access.system_only(Delivery.objects.all(), request.user), pk=pk)
     try:
         services.delivery_retry(delivery=delivery, actor=request.user)
     except DomainError as exc:

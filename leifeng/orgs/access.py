@@ -184,6 +184,13 @@ def get_owned(user: Any, qs: QuerySet[M], owner_field: str = "user", **lookup: A
     return get_object_or_404(owned(qs, user, owner_field), **lookup)
 
 
+def system_only(qs: QuerySet[M], user: Any) -> QuerySet[M]:
+    """Platform machinery (failed deliveries, all jobs): system administrators only."""
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return qs
+    return qs.none()
+
+
 def owned_or_system(qs: QuerySet[M], user: Any, owner_field: str = "user") -> QuerySet[M]:
     """The owner's rows; system administrators see everyone's (background jobs, deliveries)."""
     if getattr(user, "is_superuser", False) and user.is_active:

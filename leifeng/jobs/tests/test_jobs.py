@@ -197,7 +197,12 @@ def test_a_job_whose_worker_died_is_failed_for_retry(org_tree, failing_job):
     from django.utils import timezone
 
     job = services.job_start(name="test.flaky", actor=org_tree.a1_staff)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING,
+        attempts=1,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
     assert services.jobs_fail_stuck() == 0
     with time_machine.travel(timezone.now() + services.STUCK_AFTER + timedelta(minutes=1)):
         assert services.jobs_fail_stuck() == 1
@@ -218,3 +223,57 @@ def test_jobs_waiting_too_long_are_queued_again_and_still_run_once(org_tree, fai
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED  # the flaky job's first run
     assert len(failing_job) == 1
+
+
+def test_a_job_failed_as_stuck_is_not_overwritten_by_its_late_finish(org_tree):
+    from django.utils import timezone
+
+    def slow(job):
+        # While it runs, the sweep decides its worker is gone.
+        Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=3))
+        assert services.jobs_fail_stuck() == 1
+
+    BACKGROUND["test.slow"] = BackgroundJob(name="test.slow", label="slow", func=slow)
+    try:
+        job = services.job_start(name="test.slow", actor=org_tree.a1_staff)
+        services.job_run(job.pk)
+    finally:
+        del BACKGROUND["test.slow"]
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+
+
+def test_a_periodic_run_whose_runner_died_is_taken_over(db, counted_periodic):
+    import time_machine
+    from django.utils import timezone
+
+    at = timezone.now()
+    run = services.periodic_claim("test.tick", now=at)  # claimed, then the runner dies
+    assert services.periodic_claim("test.tick", now=at) is None
+    with time_machine.travel(at + services.PERIODIC_LEASE + timedelta(minutes=1)):
+        taken = services.periodic_claim("test.tick", now=at)
+    assert taken is not None and taken.pk == run.pk
+
+
+def test_daily_slots_start_at_local_midnight():
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    slot = services.slot_of(datetime(2026, 11, 28, 7, 30, tzinfo=shanghai), timedelta(days=1))
+    assert slot == datetime(2026, 11, 28, 0, 0, tzinfo=shanghai)
+
+
+def test_old_records_and_result_files_are_pruned(org_tree, settings):
+    import time_machine
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    job = Job.objects.create(name="orgs.export", owner=org_tree.a1_staff, status="succeeded")
+    job.result_file.save("old.xlsx", ContentFile(b"x"))
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now())
+    services.scheduler_tick()
+    with time_machine.travel(timezone.now() + services.KEEP_RECORDS + timedelta(days=1)):
+        assert services.records_prune() >= 2
+    job.refresh_from_db()
+    assert not job.result_file
+    assert not PeriodicRun.objects.exists()

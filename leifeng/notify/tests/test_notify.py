@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import grant
+from leifeng.core.errors import DomainError
 from leifeng.notify import senders, services
 from leifeng.notify.kinds import EMAIL, JOB_FINISHED, ROLE_GRANTED, SMS, VERIFICATION_CODE
 from leifeng.notify.models import ChannelPreference, Delivery, Notification
@@ -24,6 +25,12 @@ def send_code(mobile: str, n: int) -> Delivery | None:
     return services.sms_send(
         mobile=mobile, kind=VERIFICATION_CODE, context=CODE_CONTEXT, event_key=f"code:{n}"
     )
+
+
+def send_news(mobile: str, n: int) -> Delivery | None:
+    """An SMS that keeps (unlike a code, which expires)."""
+    context = {"actor": "王文明", "role": "工作人员", "organisation": "泽州县文明办"}
+    return services.sms_send(mobile=mobile, kind=ROLE_GRANTED, context=context, event_key=f"r:{n}")
 
 
 def test_a_role_grant_reaches_the_inbox_and_email_after_commit(
@@ -116,7 +123,7 @@ def test_temporary_failures_back_off_then_fail_for_staff_to_see(db, monkeypatch)
     monkeypatch.setattr(services, "sender_for", lambda channel: flaky)
     waits = []
     with time_machine.travel(timezone.now(), tick=False) as clock:
-        delivery = send_code("13800000001", 1)
+        delivery = send_news("13800000001", 1)
         for _ in range(services.MAX_ATTEMPTS):
             services.deliveries_send_due()
             delivery.refresh_from_db()
@@ -148,6 +155,72 @@ def test_staff_retry_a_failed_delivery(org_tree, monkeypatch, django_capture_on_
         services.delivery_retry(delivery=delivery, actor=org_tree.root)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
+
+
+def test_every_kind_renders_its_chinese_text():
+    import re
+
+    from leifeng.notify.kinds import KINDS
+
+    for kind in KINDS.values():
+        names = re.findall(r"%\((\w+)\)s", f"{kind.title} {kind.body}")
+        title, body = kind.render(dict.fromkeys(names, "某"))
+        assert title and body and "%(" not in title + body
+
+
+def test_a_bad_mobile_number_is_refused_in_chinese(db):
+    with pytest.raises(DomainError) as exc:
+        services.sms_send(
+            mobile="+86 138-0000-0000", kind=VERIFICATION_CODE, context=CODE_CONTEXT, event_key="x"
+        )
+    assert "mobile" in exc.value.fields
+    assert not Delivery.objects.exists()
+
+
+def test_one_broken_delivery_does_not_stop_the_sweep(db, monkeypatch):
+    broken, good = send_news("13800000001", 1), send_news("13800000002", 2)
+    real = services._claim
+
+    def claim(delivery_id, now):
+        if delivery_id == broken.pk:
+            raise RuntimeError("broken row")
+        return real(delivery_id, now)
+
+    monkeypatch.setattr(services, "_claim", claim)
+    assert services.deliveries_send_due() == 1
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert (broken.status, good.status) == ("failed", "sent")
+
+
+def test_codes_expire_instead_of_being_retried_late(db, monkeypatch):
+    monkeypatch.setattr(services, "sender_for", lambda c: Flaky(senders.TemporarySendError("busy")))
+    delivery = send_code("13800000001", 1)
+    assert services.delivery_send(delivery.pk) == "pending"
+    monkeypatch.undo()
+    with time_machine.travel(timezone.now() + timedelta(minutes=11)):
+        assert services.deliveries_send_due() == 0
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and "过期" in delivery.last_error
+
+
+def test_a_sent_code_is_wiped_from_the_records(db):
+    delivery = send_code("13800000001", 1)
+    assert services.delivery_send(delivery.pk) == "sent"
+    delivery.refresh_from_db()
+    assert "123456" not in delivery.body + str(delivery.context)
+
+
+def test_over_the_limit_a_message_that_keeps_waits_for_the_next_hour(db, settings):
+    settings.SMS_MAX_PER_HOUR = 1
+    assert services.delivery_send(send_news("13800000001", 1).pk) == "sent"
+    waiting = send_news("13800000001", 2)
+    assert services.delivery_send(waiting.pk) == "pending"
+    waiting.refresh_from_db()
+    assert waiting.attempts == 0
+    assert waiting.next_attempt_at >= timezone.now() + timedelta(minutes=59)
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
+        assert services.deliveries_send_due() == 1
 
 
 def test_sms_are_limited_per_number_per_hour(db, settings):
