@@ -5,6 +5,7 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from leifeng.orgs.models import Organisation
@@ -28,15 +29,17 @@ def organisations_xlsx(
         _("Address"),
         _("Status"),
     ]
+    region_names: dict[int, str] = {}  # full names, built once per region, not once per row
     bold = Font(bold=True)
-    sheet.append([_cell(sheet, text, bold) for text in header])
+    sheet.append([text_cell(sheet, text, font=bold) for text in header])
     for number, org in enumerate(orgs, start=1):
         sheet.append(
-            [
+            text_cell(sheet, value)
+            for value in [
                 org.name,
                 str(org.get_kind_display()),
                 org.parent.name if org.parent else "",
-                org.region.full_name(),
+                region_names.setdefault(org.region_id, org.region.full_name()),
                 org.region.code,
                 org.credit_code,
                 org.contact_name,
@@ -52,9 +55,11 @@ def organisations_xlsx(
     return buffer.getvalue()
 
 
-def _cell(sheet, text: str, font: Font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = font
+def text_cell(sheet, value: object, *, font: Font | None = None) -> WriteOnlyCell:
+    """A cell that is always text. openpyxl would store a value such as "=HYPERLINK(...)" as a
+    formula, which Excel then runs: anyone who can name an organisation could plant one."""
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
     return cell

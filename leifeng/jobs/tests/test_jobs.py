@@ -277,3 +277,20 @@ def test_old_records_and_result_files_are_pruned(org_tree, settings):
     job.refresh_from_db()
     assert not job.result_file
     assert not PeriodicRun.objects.exists()
+
+
+def test_exported_text_never_becomes_a_formula(
+    client, org_tree, django_capture_on_commit_callbacks
+):
+    from conftest import make_org
+
+    make_org(
+        org_tree.root, org_tree.org_a1, '=HYPERLINK("http://evil","点我")', "station", "140525"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        export(client, org_tree.county_a_admin)
+    job = Job.objects.get()
+    sheet = load_workbook(job.result_file.open("rb")).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert cells[-1].value.startswith("=HYPERLINK")
+    assert all(cell.data_type == "s" for cell in cells)
