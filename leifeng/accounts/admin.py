@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from leifeng.accounts.models import AccessToken, User
+from leifeng.core.admin import SystemOnlyAdmin
 from leifeng.orgs.admin import ScopedAdmin
 
 
@@ -37,19 +38,7 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
 
 
 @admin.register(AccessToken)
-class AccessTokenAdmin(admin.ModelAdmin):
+class AccessTokenAdmin(SystemOnlyAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     fields = readonly_fields
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

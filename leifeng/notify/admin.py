@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from leifeng.jobs.admin import SystemOnlyAdmin
+from leifeng.core.admin import SystemOnlyAdmin
 from leifeng.notify.models import Delivery, Notification
 
 

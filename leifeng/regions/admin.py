@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from leifeng.core.admin import ReadOnlyAdmin
 from leifeng.regions.models import Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdmin):
     """Regions are shared reference data: staff read them here; villages are added on the site."""
 
     list_display = ["name", "code", "level", "parent"]
@@ -17,12 +18,3 @@ class RegionAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
