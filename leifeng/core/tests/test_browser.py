@@ -208,6 +208,7 @@ def test_a_long_job_shows_live_progress_then_the_download(
     from io import BytesIO
 
     from django.core.management import call_command
+    from django.db import connections
     from openpyxl import load_workbook
     from playwright.sync_api import expect
 
@@ -221,7 +222,13 @@ def test_a_long_job_shows_live_progress_then_the_download(
     expect(bar).to_have_attribute("value", "0")
     expect(page.locator("#progress")).to_have_attribute("hx-trigger", "every 1s")
 
-    worker = threading.Thread(target=call_command, args=["worker"], kwargs={"batch": True})
+    def run_worker():
+        try:
+            call_command("worker", batch=True)
+        finally:
+            connections.close_all()  # this thread's connection, or the test database stays busy
+
+    worker = threading.Thread(target=run_worker)
     worker.start()
     worker.join(timeout=30)
 
