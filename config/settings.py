@@ -4,9 +4,11 @@ Every setting is listed in the README. A bad value stops the start with a clear 
 instead of running half-configured.
 """
 
+import base64
 import json
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -62,8 +64,28 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _keys_file(name: str, make: Callable[[], str]) -> str:
+    """A key kept in var/ (generated on first run), for when the environment gives none."""
+    key_file = VAR_DIR / name
+    if not key_file.exists():
+        key_file.write_text(make())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _new_data_key() -> str:
+    return "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
+# Personal data at rest (identity and phone numbers): AES-GCM keys as "id:base64,id:base64",
+# the first encrypts, all decrypt (so keys can rotate); and an HMAC key for exact look-ups.
+# Keep both outside the database and back them up: without them the data cannot be read.
+LEIFENG_DATA_KEYS = os.environ.get("LEIFENG_DATA_KEYS") or _keys_file("data_keys", _new_data_key)
+LEIFENG_LOOKUP_KEY = os.environ.get("LEIFENG_LOOKUP_KEY") or _keys_file(
+    "lookup_key", lambda: secrets.token_urlsafe(32)
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 if not ALLOWED_HOSTS:
