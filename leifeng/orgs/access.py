@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from leifeng.orgs.models import Membership
+from leifeng.orgs.models import Membership, Organisation
 
 M = TypeVar("M", bound=models.Model)
 
@@ -139,18 +139,31 @@ def require(user: Any, action: str, obj: models.Model) -> None:
     raise PermissionDenied(_("You do not have permission to do this here."))
 
 
-def can_manage_region(user: Any, region: Any) -> bool:
-    """Regions are shared reference data: a user may add villages in a region if they manage an
-    organisation whose region contains it (a county admin adds villages in that county)."""
+def region_manager(user: Any, region: Any) -> Organisation | None:
+    """The organisation through which `user` may add villages in `region`: the closest one
+    they manage whose region contains it. Regions are shared reference data."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(
-        region.path.startswith(m.organisation.region.path)
+        return None
+    mine = [
+        m.organisation
         for m in memberships(user)
-        if MANAGE in ROLE_ACTIONS[m.role]
-    )
+        if MANAGE in ROLE_ACTIONS[m.role] and region.path.startswith(m.organisation.region.path)
+    ]
+    if mine:
+        return max(mine, key=lambda org: len(org.region.path))
+    if user.is_superuser:
+        ids = [int(pk) for pk in region.path.strip("/").split("/")]
+        return (
+            Organisation.objects.filter(region_id__in=ids)
+            .select_related("region")
+            .order_by("-region__path", "path")
+            .first()
+        )
+    return None
+
+
+def can_manage_region(user: Any, region: Any) -> bool:
+    return region_manager(user, region) is not None
 
 
 def current_membership(request: HttpRequest) -> Membership | None:

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest
 
+from leifeng.accounts.models import User
 from leifeng.core.errors import DomainError
 from leifeng.orgs import access, services
 from leifeng.orgs.models import Membership, Organisation
@@ -62,6 +64,10 @@ class OrganisationAdmin(ScopedAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_readonly_fields(self, request, obj=None):
+        # An organisation moves on the site's Move page, which offers only valid places.
+        return ["parent"] if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         # Writes go through the services so that paths stay right and every change is audited.
         data = {field: form.cleaned_data[field] for field in services.EDITABLE_FIELDS}
@@ -75,10 +81,6 @@ class OrganisationAdmin(ScopedAdmin):
             services.org_update(
                 actor=request.user, org=obj, is_active=form.cleaned_data["is_active"], **data
             )
-            if "parent" in form.changed_data and form.cleaned_data["parent"] is not None:
-                services.org_move(
-                    actor=request.user, org=obj, new_parent=form.cleaned_data["parent"]
-                )
         except DomainError as exc:
             messages.error(request, exc.message)
             raise PermissionDenied(exc.message) from exc
@@ -90,7 +92,7 @@ class MembershipAdmin(ScopedAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__name", "organisation__name"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]  # searches only the admin's own people (UserAdmin is scoped)
     fields = ["user", "organisation", "role"]
     list_select_related = ["user", "organisation"]
 
@@ -106,6 +108,8 @@ class MembershipAdmin(ScopedAdmin):
             kwargs["queryset"] = access.scoped(
                 Organisation.objects.all(), request.user, access.ADMIN
             )
+        if db_field.name == "user":  # people already in the admin's subtree (see services)
+            kwargs["queryset"] = access.scoped(User.objects.all(), request.user, access.ADMIN)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -118,8 +122,12 @@ class MembershipAdmin(ScopedAdmin):
         obj.pk = created.pk
 
     def delete_model(self, request, obj):
-        services.membership_revoke(actor=request.user, membership=obj)
+        try:
+            services.membership_revoke(actor=request.user, membership=obj)
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc
 
+    @transaction.atomic
     def delete_queryset(self, request, queryset):
         for membership in queryset:
-            services.membership_revoke(actor=request.user, membership=membership)
+            self.delete_model(request, membership)

@@ -71,6 +71,35 @@ def _check_region(*, parent: Organisation | None, region: Region | None) -> None
         )
 
 
+def _require_above(actor: User, org: Organisation) -> None:
+    if org.parent is None:
+        if not actor.is_superuser:
+            raise DomainError(
+                _("Only a system administrator can change this here."), code="forbidden"
+            )
+        return
+    if not access.can(actor, access.MANAGE, org.parent):
+        raise DomainError(
+            _("Only the organisation above (%(parent)s) can change its region or switch it off.")
+            % {"parent": org.parent.name},
+            code="forbidden",
+        )
+
+
+def _check_region_holds_subtree(org: Organisation, region: Region) -> None:
+    outside = (
+        org.descendants().exclude(region__path__startswith=region.path).select_related("region")
+    )
+    first = outside.first()
+    if first is not None:
+        raise DomainError(
+            _("%(child)s lies in %(region)s, outside the new region; change it first.")
+            % {"child": first.name, "region": first.region.name},
+            code="region_outside_subtree",
+            fields={"region": _("Some sub-organisations lie outside this region.")},
+        )
+
+
 def _check_unique(
     *, parent: Organisation | None, cleaned: dict[str, Any], exclude_pk: int | None
 ) -> None:
@@ -145,7 +174,15 @@ def org_update(*, actor: User, org: Organisation, **fields: Any) -> Organisation
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     access.require(actor, access.MANAGE, org)
     cleaned = _clean_org_fields(fields)
-    _check_region(parent=org.parent, region=cleaned.get("region"))
+    region_changes = "region" in cleaned and cleaned["region"].pk != org.region_id
+    active_changes = "is_active" in cleaned and cleaned["is_active"] != org.is_active
+    if region_changes or active_changes:
+        # A node's region and whether it is active decide what its own people may do (villages
+        # they may add, whether their roles count): only the level above may change them.
+        _require_above(actor, org)
+    if region_changes:
+        _check_region(parent=org.parent, region=cleaned["region"])
+        _check_region_holds_subtree(org, cleaned["region"])
     _check_unique(parent=org.parent, cleaned=cleaned, exclude_pk=org.pk)
     before = snapshot(org)
     for key, value in cleaned.items():
@@ -327,15 +364,21 @@ def member_create(
 def membership_grant_by_login(
     *, actor: User, login: str, organisation: Organisation, role: str
 ) -> Membership:
-    """Give a role to an existing person found by user name or mobile number."""
+    """Give another role to a person who already holds one in the actor's subtree, found by
+    user name or mobile number. Anyone else gets an account through member_create: an admin
+    must not be able to look up or pull in accounts from other subtrees."""
     login = login.strip()
+    people = access.scoped(User.objects.all(), actor, access.ADMIN)
     user = (
-        User.objects.filter(username=login).first()
-        or User.objects.filter(mobile=login).exclude(mobile="").first()
+        people.filter(username=login).first()
+        or people.filter(mobile=login).exclude(mobile="").first()
     )
     if user is None:
         raise DomainError(
-            _("No account has this user name or mobile number."),
+            _(
+                "Nobody in your organisations has this user name or mobile number. "
+                "Create an account for a new person instead."
+            ),
             code="invalid",
             fields={"login": _("No such account.")},
         )

@@ -6,7 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from leifeng.accounts.models import User
+from leifeng.audit.models import AuditEntry
+from leifeng.audit.services import audit_record
 from leifeng.core.errors import DomainError
+from leifeng.core.snapshot import snapshot
 from leifeng.orgs import access
 from leifeng.regions.models import Region
 
@@ -14,7 +17,8 @@ from leifeng.regions.models import Region
 @transaction.atomic
 def region_create_village(*, actor: User, township: Region, name: str, code: str = "") -> Region:
     """Add a village or community under a township. Its 12-digit code is optional."""
-    if not access.can_manage_region(actor, township):
+    manager = access.region_manager(actor, township)
+    if manager is None:
         raise DomainError(_("You cannot add villages in this region."), code="forbidden")
     if township.level != Region.Level.TOWNSHIP:
         raise DomainError(
@@ -59,4 +63,11 @@ def region_create_village(*, actor: User, township: Region, name: str, code: str
         ) from None
     region.path = f"{township.path}{region.pk}/"
     region.save(update_fields=["path"])
+    audit_record(
+        actor=actor,
+        organisation=manager,
+        action=AuditEntry.Action.CREATE,
+        obj=region,
+        after=snapshot(region),
+    )
     return region

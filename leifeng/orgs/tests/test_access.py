@@ -373,3 +373,44 @@ def test_admin_login_works_for_an_organisation_admin(client, org_tree):
     response = client.post("/admin/login/", {"username": "county_a_admin", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_revoking_ones_own_last_admin_role_in_the_admin_is_refused_not_a_crash(client, org_tree):
+    own = Membership.objects.get(user=org_tree.county_a_admin)
+    client.force_login(org_tree.county_a_admin)
+    response = client.post(f"/admin/orgs/membership/{own.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Membership.objects.filter(pk=own.pk).exists()
+
+
+def test_a_county_admin_cannot_reach_another_countys_villages_by_moving_its_region(
+    client, org_tree
+):
+    from leifeng.regions.models import Region
+
+    city = Region.objects.get(code="140500")
+    response = client.patch(
+        f"/api/v1/organisations/{org_tree.county_a.pk}",
+        {"region_id": city.pk},
+        content_type="application/json",
+        **_bearer(org_tree.county_a_admin),
+    )
+    assert response.status_code == 403
+    township = Region.objects.get(code="140502001")
+    response = client.post(
+        f"/api/v1/regions/{township.pk}/villages",
+        {"name": "越权社区"},
+        content_type="application/json",
+        **_bearer(org_tree.county_a_admin),
+    )
+    assert response.status_code == 403
+
+
+def test_the_admins_person_picker_offers_only_their_own_people(client, org_tree):
+    client.force_login(org_tree.county_a_admin)
+    assert client.get("/admin/orgs/membership/add/").status_code == 200
+    found = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "orgs", "model_name": "membership", "field_name": "user", "term": "staff"},
+    ).json()
+    assert [item["text"] for item in found["results"]] == ["a1_staff"]

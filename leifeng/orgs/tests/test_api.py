@@ -79,7 +79,7 @@ def test_me_lists_my_roles(client, org_tree):
 def test_grant_a_role_through_the_api(client, org_tree):
     response = client.post(
         "/api/v1/organisations/roles",
-        {"login": "outsider", "organisation_id": org_tree.org_a1.pk, "role": "reporter"},
+        {"login": "a1_staff", "organisation_id": org_tree.org_a1.pk, "role": "reporter"},
         content_type="application/json",
         **auth(org_tree.county_a_admin),
     )

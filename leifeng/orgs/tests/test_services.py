@@ -206,6 +206,9 @@ def test_member_create_makes_an_account_with_a_role(org_tree):
 
 def test_grant_by_login_finds_people_by_mobile(org_tree):
     person = make_user("person", mobile="13933334444")
+    services.membership_grant(
+        actor=org_tree.root, user=person, organisation=org_tree.org_a1, role=R.STAFF
+    )
     membership = services.membership_grant_by_login(
         actor=org_tree.county_a_admin,
         login="13933334444",
@@ -221,3 +224,42 @@ def test_grant_by_login_finds_people_by_mobile(org_tree):
             role=R.REPORTER,
         )
     assert "login" in exc.value.fields
+
+
+def test_grant_by_login_cannot_reach_people_of_other_subtrees(org_tree):
+    for login in ["b1_staff", "outsider"]:
+        with pytest.raises(DomainError) as exc:
+            services.membership_grant_by_login(
+                actor=org_tree.county_a_admin,
+                login=login,
+                organisation=org_tree.org_a1,
+                role=R.JUDGE,
+            )
+        assert "login" in exc.value.fields
+    assert not Membership.objects.filter(organisation=org_tree.org_a1, role=R.JUDGE).exists()
+
+
+@pytest.mark.parametrize(("field", "value"), [("region", "140500"), ("is_active", False)])
+def test_only_the_level_above_changes_a_nodes_region_or_switches_it_off(org_tree, field, value):
+    if field == "region":
+        value = region(value)
+    with pytest.raises(DomainError) as exc:  # on the node their own role sits on
+        services.org_update(actor=org_tree.county_a_admin, org=org_tree.county_a, **{field: value})
+    assert exc.value.code == "forbidden"
+    org_tree.county_a.refresh_from_db()
+    assert org_tree.county_a.is_active and org_tree.county_a.region.code == "140525"
+
+
+def test_a_county_admin_switches_off_an_organisation_below(org_tree):
+    services.org_update(actor=org_tree.county_a_admin, org=org_tree.org_a1, is_active=False)
+    org_tree.org_a1.refresh_from_db()
+    assert not org_tree.org_a1.is_active
+
+
+def test_a_region_must_still_hold_the_whole_subtree(org_tree):
+    make_org(org_tree.root, org_tree.org_a1, "巴公所", K.INSTITUTE, "140525108")
+    with pytest.raises(DomainError) as exc:
+        services.org_update(
+            actor=org_tree.county_a_admin, org=org_tree.org_a1, region=region("140525100")
+        )
+    assert exc.value.code == "region_outside_subtree"

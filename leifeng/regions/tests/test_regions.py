@@ -41,6 +41,11 @@ def test_county_admin_adds_a_village_in_their_county(org_tree):
     assert village.level == Region.Level.VILLAGE
     assert village.path == f"{township.path}{village.pk}/"
     assert village.code == ""
+    from leifeng.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(object_type="regions.region", object_id=str(village.pk))
+    assert entry.organisation == org_tree.county_a
+    assert entry.actor == org_tree.county_a_admin
 
 
 def test_villages_outside_ones_region_are_refused(org_tree):
