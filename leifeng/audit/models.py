@@ -48,7 +48,29 @@ class AuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {action} {self.object_repr}"
 
     def changes(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for every field that differs."""
+        """(field label, before, after) for every field that differs, bookkeeping left out."""
+        from django.apps import apps
+
+        try:
+            model = apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            model = None
         before, after = self.before or {}, self.after or {}
-        keys = list(dict.fromkeys([*before, *after]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        rows = []
+        for key in dict.fromkeys([*before, *after]):
+            if key in HIDDEN_FIELDS or before.get(key) == after.get(key):
+                continue
+            rows.append((_label(model, key), before.get(key), after.get(key)))
+        return rows
+
+
+HIDDEN_FIELDS = {"id", "path", "created_at", "updated_at"}
+
+
+def _label(model, name: str) -> str:
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # a field since removed, or a value that is not a field
+            pass
+    return name

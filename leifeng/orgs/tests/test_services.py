@@ -263,3 +263,12 @@ def test_a_region_must_still_hold_the_whole_subtree(org_tree):
             actor=org_tree.county_a_admin, org=org_tree.org_a1, region=region("140525100")
         )
     assert exc.value.code == "region_outside_subtree"
+
+
+def test_the_audit_log_reads_in_chinese_without_bookkeeping(org_tree):
+    services.org_update(actor=org_tree.a1_staff, org=org_tree.org_a1, contact_name="李四")
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.UPDATE)
+    assert entry.changes() == [("联系人", "", "李四")]
+    created = AuditEntry.objects.filter(action=AuditEntry.Action.CREATE).first()
+    labels = [label for label, _old, _new in created.changes()]
+    assert "名称" in labels and "path" not in labels and "id" not in labels
