@@ -152,9 +152,8 @@ def region_manager(user: Any, region: Any) -> Organisation | None:
     if mine:
         return max(mine, key=lambda org: len(org.region.path))
     if user.is_superuser:
-        ids = [int(pk) for pk in region.path.strip("/").split("/")]
         return (
-            Organisation.objects.filter(region_id__in=ids)
+            Organisation.objects.filter(region_id__in=region.path_ids())
             .select_related("region")
             .order_by("-region__path", "path")
             .first()

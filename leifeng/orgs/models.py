@@ -4,11 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leifeng.core.models import TimeStamped
+from leifeng.core.tree import PathNode
 from leifeng.core.validators import validate_credit_code
 from leifeng.regions.models import Region
 
 
-class Organisation(TimeStamped):
+class Organisation(TimeStamped, PathNode):
     """A node of the organisation tree: offices, practice centers down to points, units, teams.
 
     Write through services.org_create / org_update / org_move only: they keep `path` right.
@@ -51,8 +52,6 @@ class Organisation(TimeStamped):
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    # Materialised path of primary keys, "/1/7/42/", kept by the services.
-    path = models.CharField(max_length=255, unique=True, editable=False)
 
     org_path = "path"
 
@@ -75,19 +74,8 @@ class Organisation(TimeStamped):
         return self.name
 
     @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
-    @property
     def is_team(self) -> bool:
         return self.kind in {self.Kind.TEAM_CORPS, self.Kind.TEAM_BRANCH, self.Kind.TEAM}
-
-    def ancestors(self) -> models.QuerySet["Organisation"]:
-        ids = [int(pk) for pk in self.path.strip("/").split("/")[:-1]]
-        return Organisation.objects.filter(pk__in=ids).order_by("path")
-
-    def descendants(self) -> models.QuerySet["Organisation"]:
-        return Organisation.objects.filter(path__startswith=self.path).exclude(pk=self.pk)
 
 
 class Membership(models.Model):

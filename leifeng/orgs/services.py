@@ -155,10 +155,7 @@ def org_create(
     )
     _check_region(parent=parent, region=cleaned["region"])
     _check_unique(parent=parent, cleaned=cleaned, exclude_pk=None)
-    # The path needs the new primary key: insert with a placeholder, then set it.
-    org = Organisation.objects.create(parent=parent, path=f"new-{id(cleaned)}", **cleaned)
-    org.path = f"{parent.path if parent else '/'}{org.pk}/"
-    org.save(update_fields=["path"])
+    org = Organisation.insert(parent=parent, **cleaned)
     audit_record(
         actor=actor, organisation=org, action=AuditEntry.Action.CREATE, obj=org, after=snapshot(org)
     )

@@ -2,8 +2,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from leifeng.core.tree import PathNode
 
-class Region(models.Model):
+
+class Region(PathNode):
     """An administrative division: province > city > county > township > village.
 
     Codes are GB/T 2260 (6 digits) down to county level and NBS statistical codes below
@@ -28,8 +30,6 @@ class Region(models.Model):
         related_name="children",
         verbose_name=_("parent"),
     )
-    # Materialised path of primary keys, "/1/2/9/"; regions never move.
-    path = models.CharField(max_length=255, unique=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         "accounts.User",
@@ -54,12 +54,7 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
     def full_name(self) -> str:
         """The name with its ancestors below the province, e.g. 晋城市泽州县巴公镇."""
-        ids = [int(pk) for pk in self.path.strip("/").split("/")]
-        rows = Region.objects.filter(pk__in=ids).exclude(level=Region.Level.PROVINCE)
+        rows = Region.objects.filter(pk__in=self.path_ids()).exclude(level=Region.Level.PROVINCE)
         return "".join(name for name in rows.order_by("path").values_list("name", flat=True))

@@ -49,20 +49,13 @@ def region_create_village(*, actor: User, township: Region, name: str, code: str
         )
     try:
         with transaction.atomic():
-            region = Region.objects.create(
-                parent=township,
-                name=name,
-                code=code,
-                level=Region.Level.VILLAGE,
-                created_by=actor,
-                path=f"new-{township.pk}-{name}",
+            region = Region.insert(
+                parent=township, name=name, code=code, level=Region.Level.VILLAGE, created_by=actor
             )
     except IntegrityError:
         raise DomainError(
             _("This village or community was just added by someone else."), code="duplicate_name"
         ) from None
-    region.path = f"{township.path}{region.pk}/"
-    region.save(update_fields=["path"])
     audit_record(
         actor=actor,
         organisation=manager,

@@ -41,10 +41,9 @@ def region_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("%(name)s has been added.") % {"name": village.name})
                 return redirect("regions:detail", pk=region.pk)
-    ids = [int(part) for part in region.path.strip("/").split("/")[:-1]]
     context = {
         "region": region,
-        "ancestors": Region.objects.filter(pk__in=ids).order_by("path"),
+        "ancestors": region.ancestors(),
         "children": region.children.order_by("code", "name"),
         "form": form,
         "can_add": can_add,
