@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "leifeng.audit",
     "leifeng.jobs",
     "leifeng.notify",
+    "leifeng.volunteers",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -232,6 +233,10 @@ if SMS_SENDER not in {"console", "aliyun"}:
 if WECHAT_SENDER != "console":
     raise ImproperlyConfigured(f"WECHAT_SENDER={WECHAT_SENDER!r}: only 'console' exists so far.")
 SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 5)
+
+# Volunteer imports from Excel: the largest file and the most rows one upload may hold.
+VOLUNTEER_IMPORT_MAX_MB = env_int("VOLUNTEER_IMPORT_MAX_MB", 30)
+VOLUNTEER_IMPORT_MAX_ROWS = env_int("VOLUNTEER_IMPORT_MAX_ROWS", 200_000)
 ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")

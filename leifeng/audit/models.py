@@ -15,6 +15,7 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("Deleted")
         GRANT = "grant", _("Role granted")
         REVOKE = "revoke", _("Role revoked")
+        REVEAL = "reveal", _("Full number shown")
 
     organisation = models.ForeignKey(
         Organisation, models.PROTECT, related_name="audit_entries", verbose_name=_("organisation")

@@ -2,9 +2,10 @@
 
 A Membership(user, organisation, role) grants the role's actions on that organisation and its
 whole subtree. Every scoped model names the lookup to its organisation's path in `org_path`
-(e.g. "organisation__path"). Views, API endpoints, admin pages and exports fetch rows only
-through `scoped()` / `get_for()`, and check actions with `can()` / `require()`; nothing else
-filters by organisation by hand.
+(e.g. "organisation__path"), or a tuple of lookups when a row belongs to several
+organisations (a volunteer: where they registered, and each team they are in). Views, API
+endpoints, admin pages and exports fetch rows only through `scoped()` / `get_for()`, and check
+actions with `can()` / `require()`; nothing else filters by organisation by hand.
 """
 
 from functools import reduce
@@ -71,9 +72,14 @@ def paths_for(user: Any, action: str = VIEW) -> list[str]:
     return roots
 
 
+def _lookups(model: type[models.Model]) -> tuple[str, ...]:
+    org_path = model.org_path  # type: ignore[attr-defined]
+    return (org_path,) if isinstance(org_path, str) else tuple(org_path)
+
+
 def _org_path_of(obj: models.Model) -> str | None:
     value: Any = obj
-    for attr in type(obj).org_path.split("__"):  # type: ignore[attr-defined]
+    for attr in _lookups(type(obj))[0].split("__"):
         value = getattr(value, attr, None)
         if value is None:
             return None
@@ -89,17 +95,23 @@ def scoped(qs: QuerySet[M], user: Any, action: str = VIEW) -> QuerySet[M]:
     roots = paths_for(user, action)
     if not roots:
         return qs.none()
-    lookup = f"{qs.model.org_path}__startswith"  # type: ignore[attr-defined]
-    condition = reduce(or_, (Q(**{lookup: root}) for root in roots))
-    if "__" in qs.model.org_path and _crosses_many(qs.model):  # type: ignore[attr-defined]
+    condition = reduce(
+        or_,
+        (Q(**{f"{lookup}__startswith": root}) for lookup in _lookups(qs.model) for root in roots),
+    )
+    if _crosses_many(qs.model):
         # A lookup through a to-many relation would repeat rows; filter by key instead.
         return qs.filter(pk__in=qs.model._default_manager.filter(condition).values("pk"))
     return qs.filter(condition)
 
 
 def _crosses_many(model: type[models.Model]) -> bool:
+    """Several organisations per row, or a lookup through a to-many relation."""
+    lookups = _lookups(model)
+    if len(lookups) > 1:
+        return True
     current = model
-    for name in model.org_path.split("__")[:-1]:  # type: ignore[attr-defined]
+    for name in lookups[0].split("__")[:-1]:
         field = current._meta.get_field(name)
         if field.many_to_many or field.one_to_many:
             return True
