@@ -19,6 +19,7 @@ from leifeng.audit.api import router as audit_router
 from leifeng.core.errors import DomainError
 from leifeng.orgs.api import router as orgs_router
 from leifeng.regions.api import router as regions_router
+from leifeng.volunteers.api import router as volunteers_router
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ api.add_router("/", accounts_router, tags=["accounts"])
 api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/organisations", orgs_router, tags=["organisations"])
 api.add_router("/audit", audit_router, tags=["audit"])
+api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
 
 
 def error_response(

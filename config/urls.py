@@ -10,6 +10,7 @@ urlpatterns = [
     path("regions/", include("leifeng.regions.urls")),
     path("notifications/", include("leifeng.notify.urls")),
     path("jobs/", include("leifeng.jobs.urls")),
+    path("volunteers/", include("leifeng.volunteers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

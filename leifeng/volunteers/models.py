@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leifeng.core.campaign import CampaignLine
-from leifeng.core.fields import ChoiceSetField
+from leifeng.core.fields import ChoiceSetField, choice_labels
 from leifeng.core.models import TimeStamped
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
@@ -159,6 +159,18 @@ class Volunteer(TimeStamped):
     @property
     def public_name(self) -> str:
         return mask_name(self.name)
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return choice_labels(VolunteerKind.choices, self.kinds)
+
+    @property
+    def campaign_line_labels(self) -> list[str]:
+        return choice_labels(CampaignLine.choices, self.campaign_lines)
+
+    @property
+    def availability_labels(self) -> list[str]:
+        return choice_labels(Availability.choices, self.availability)
 
 
 def mask_name(name: str) -> str:

@@ -1,11 +1,15 @@
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leifeng.jobs.models import Job
-from leifeng.jobs.registry import background_job
+from leifeng.jobs.registry import JobOutput, background_job
 from leifeng.jobs.services import job_progress
+from leifeng.volunteers.exporters import volunteers_xlsx
+from leifeng.volunteers.forms import SearchForm
 from leifeng.volunteers.imports import import_apply, import_check
 from leifeng.volunteers.models import ImportBatch
+from leifeng.volunteers.selectors import teams_for, volunteer_search
 
 
 def _progress(job: Job, message: str):
@@ -33,3 +37,24 @@ def apply_import(job: Job, *, batch_id: int) -> None:
             status=ImportBatch.Status.FAILED, message=_("The import failed; nothing was imported.")
         )
         raise
+
+
+EXPORT_PROGRESS_EVERY = 500
+
+
+@background_job("volunteers.export", label=gettext_lazy("Export volunteers to Excel"))
+def export_volunteers(job: Job, **filters: str) -> JobOutput:
+    """The volunteers the job's owner may see (as on the list page), masked, as .xlsx."""
+    form = SearchForm(filters, teams=teams_for(job.owner))
+    form.is_valid()
+    volunteers = volunteer_search(user=job.owner, **form.cleaned_data)
+    total = volunteers.count()
+    job_progress(job, done=0, total=total, message=_("Writing the workbook"))
+
+    def on_row(number: int) -> None:
+        if number % EXPORT_PROGRESS_EVERY == 0 or number == total:
+            job_progress(job, done=number, total=total, message=_("Writing the workbook"))
+
+    content = volunteers_xlsx(volunteers.iterator(chunk_size=1000), on_row=on_row)
+    filename = _("volunteers-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}
+    return JobOutput(filename=filename, content=content)
