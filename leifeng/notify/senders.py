@@ -20,6 +20,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import send_mail
 
+from leifeng.core.masking import mask_mobile
 from leifeng.notify.kinds import EMAIL, SMS, WECHAT
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,9 @@ class ConsoleSender:
         self.channel = channel
 
     def send(self, message: Message) -> str:
-        logger.warning("[%s → %s] %s", self.channel, message.address, message.body)
+        # The log shows a mobile number masked, like every other place (DOMAIN.md §10).
+        address = mask_mobile(message.address) if self.channel == SMS else message.address
+        logger.warning("[%s → %s] %s", self.channel, address, message.body)
         return f"console-{uuid.uuid4().hex[:12]}"
 
 

@@ -39,7 +39,7 @@ from leifeng.volunteers.services import Guardian, Profile, profile_check
 
 LANGUAGE = "zh-hans"
 EXAMPLE_MARK = "【示例】"
-SEPARATORS = re.compile(r"[、,，;；/\s]+")
+SEPARATORS = re.compile(r"[、,，;；/]+")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Column:
 
 
 COLUMNS = [
-    Column("name", gettext_lazy("Name"), 10, required=True),
+    Column("name", gettext_lazy("Real name"), 10, required=True),  # 姓名, not 名称
     Column("document_type", gettext_lazy("Document type"), 16, choices=DocumentType),
     Column("document_number", gettext_lazy("Document number"), 22, required=True),
     Column("mobile", gettext_lazy("Mobile number"), 14, required=True),
@@ -173,13 +173,16 @@ def template_xlsx(*, example_number: str) -> bytes:
             "political_status": str(PoliticalStatus.MASSES.label),
             "education": str(Education.BACHELOR.label),
         }
-        sheet.append([example.get(column.key, "") for column in COLUMNS])
+        # Row 2 by number: the text formats above reach row 5001, and append() writes below.
+        for index, column in enumerate(COLUMNS, start=1):
+            sheet.cell(row=2, column=index, value=example.get(column.key))
 
         notes.column_dimensions["A"].width = 110
         for line in [
             _("How to fill in this sheet"),
             _(
-                "One volunteer per row, from row 3. Rows whose name starts with %(mark)s are skipped."
+                "One volunteer per row, from row 3. Rows whose name starts with %(mark)s are "
+                "skipped."
             )
             % {"mark": EXAMPLE_MARK},
             _("Coloured headers are required. Do not change, move or delete the headers."),
@@ -285,7 +288,21 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _date(value: Any) -> date | None | str:
+def _parts(text: str, known: dict[str, Any]) -> list[str]:
+    """The entries of a cell holding several, separated by 、 (or , ; /); spaces separate too,
+    unless they belong to an entry ("Community volunteer")."""
+    parts = []
+    for part in SEPARATORS.split(text):
+        part = " ".join(part.split())
+        words = part.split()
+        if part in known or not all(word in known for word in words):
+            parts.append(part)  # unknown entries are reported whole
+        else:
+            parts.extend(words)
+    return [part for part in parts if part]
+
+
+def _date(value: Any) -> date | str | None:
     """A cell as a date; the original text when it is not one."""
     if value in (None, ""):
         return None
@@ -355,9 +372,7 @@ class RowReader:
             data[key] = code or ""
         for key in ("kinds", "campaign_lines", "availability"):
             codes = []
-            for part in SEPARATORS.split(_text(cells.get(key))):
-                if not part:
-                    continue
+            for part in _parts(_text(cells.get(key)), self.choice_maps[key]):
                 code = self.choice_maps[key].get(part)
                 if code is None:
                     fail(key, _("“%(value)s” is not in the list.") % {"value": part})
@@ -365,10 +380,10 @@ class RowReader:
                     codes.append(code)
             data[key] = codes
         skills = []
-        for part in SEPARATORS.split(_text(cells.get("skills"))):
-            if part and part in self.skills:
+        for part in _parts(_text(cells.get("skills")), self.skills):
+            if part in self.skills:
                 skills.append(self.skills[part])
-            elif part:
+            else:
                 fail("skills", _("“%(value)s” is not a known skill.") % {"value": part})
         data["skills"] = skills
         residence_text = _text(cells.get("residence"))
@@ -381,17 +396,15 @@ class RowReader:
             birth = None
         data["birth_date"] = birth
         data["national_number"] = _text(cells.get("national_number"))
-        guardian = None
+        # Always a guardian, even with empty cells: the organisation affirms consent when it
+        # uploads, so a minor's row is only ever missing the three guardian columns.
         relation_text = _text(cells.get("guardian_relation"))
-        if any(
-            _text(cells.get(k)) for k in ("guardian_name", "guardian_relation", "guardian_phone")
-        ):
-            guardian = Guardian(
-                name=_text(cells.get("guardian_name")),
-                relation=self.choice_maps["guardian_relation"].get(relation_text, relation_text),
-                phone=_text(cells.get("guardian_phone")),
-                consented=True,  # the organisation affirms consent when it uploads
-            )
+        guardian = Guardian(
+            name=_text(cells.get("guardian_name")),
+            relation=self.choice_maps["guardian_relation"].get(relation_text, relation_text),
+            phone=_text(cells.get("guardian_phone")),
+            consented=True,
+        )
         try:
             profile = profile_check(data, today=self.today, allow_15=True, guardian=guardian)
         except DomainError as exc:

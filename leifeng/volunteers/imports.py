@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from leifeng.accounts.models import User
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
-from leifeng.core.crypto import seal
+from leifeng.core.crypto import seal, unseal
 from leifeng.core.errors import DomainError
+from leifeng.core.masking import mask_mobile
 from leifeng.jobs.services import job_start
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
@@ -35,7 +36,6 @@ from leifeng.volunteers.notices import PRIVACY_NOTICE_VERSION
 from leifeng.volunteers.services import (
     Profile,
     _apply_profile,
-    mask_mobile,
     mobile_key,
     number_prefix,
     numbers_allocate,
@@ -114,7 +114,12 @@ COMPARED = [
 ]
 
 
-def _differs(volunteer: Volunteer, profile: Profile, skill_ids: set[int]) -> bool:
+def _differs(
+    volunteer: Volunteer,
+    profile: Profile,
+    skill_ids: set[int],
+    guardian: tuple[str, str, str] | None,
+) -> bool:
     wanted = {
         "name": profile.name,
         "document_type": profile.document_type,
@@ -131,11 +136,20 @@ def _differs(volunteer: Volunteer, profile: Profile, skill_ids: set[int]) -> boo
     }
     if any(getattr(volunteer, key) != value for key, value in wanted.items()):
         return True
+    if profile.guardian is not None:  # a minor: the guardian's details count too
+        given = profile.guardian
+        if guardian != (given.name.strip(), given.relation, given.phone.strip()):
+            return True
     return skill_ids != {skill.pk for skill in profile.skills}
 
 
-def plan_rows(rows: list[CheckedRow], *, actor: User) -> Plan:
-    """Sort checked rows into new, changed, unchanged, and registered elsewhere."""
+def plan_rows(
+    rows: list[CheckedRow], *, actor: User, organisation: Organisation | None = None
+) -> Plan:
+    """Sort checked rows into new, changed, unchanged, and registered elsewhere.
+
+    An import changes only people registered with the importing organisation (or below it)
+    whom the uploader may manage; anyone else already registered is skipped with a note."""
     plan = Plan()
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
@@ -145,18 +159,23 @@ def plan_rows(rows: list[CheckedRow], *, actor: User) -> Plan:
                 document_hash__in=[row.profile.document_hash for row in chunk]
             )
         }
-        mine = set(
-            access.scoped(
-                Volunteer.objects.filter(pk__in=[v.pk for v in existing.values()]),
-                actor,
-                access.MANAGE,
-            ).values_list("pk", flat=True)
-        )
+        candidates = Volunteer.objects.filter(pk__in=[v.pk for v in existing.values()])
+        if organisation is not None:
+            candidates = candidates.filter(organisation__path__startswith=organisation.path)
+        mine = set(access.scoped(candidates, actor, access.MANAGE).values_list("pk", flat=True))
         skills: dict[int, set[int]] = {}
         for volunteer_id, skill_id in Volunteer.skills.through.objects.filter(
             volunteer_id__in=mine
         ).values_list("volunteer_id", "skill_id"):
             skills.setdefault(volunteer_id, set()).add(skill_id)
+        guardians = {
+            consent.volunteer_id: (
+                consent.guardian_name,
+                consent.relation,
+                unseal(consent.phone_sealed),
+            )
+            for consent in GuardianConsent.objects.filter(volunteer_id__in=mine)
+        }
         for row in chunk:
             volunteer = existing.get(row.profile.document_hash)
             if volunteer is None:
@@ -168,7 +187,12 @@ def plan_rows(rows: list[CheckedRow], *, actor: User) -> Plan:
                         "message": _("Already registered with another organisation; skipped."),
                     }
                 )
-            elif _differs(volunteer, row.profile, skills.get(volunteer.pk, set())):
+            elif _differs(
+                volunteer,
+                row.profile,
+                skills.get(volunteer.pk, set()),
+                guardians.get(volunteer.pk),
+            ):
                 plan.update.append((volunteer, row.profile))
             else:
                 plan.unchanged.append(volunteer)
@@ -200,7 +224,11 @@ def import_check(
     check = _check(batch, today or timezone.localdate(), on_progress)
     if check is None:
         return batch
-    plan = plan_rows(check.rows, actor=batch.uploaded_by)  # type: ignore[arg-type]
+    plan = plan_rows(
+        check.rows,
+        actor=batch.uploaded_by,  # type: ignore[arg-type]
+        organisation=batch.organisation,
+    )
     batch.total_rows = check.total
     batch.errors = [error.as_dict() for error in check.errors] + [
         {**skip, "column": "", "skipped": True} for skip in plan.skipped
@@ -250,7 +278,7 @@ def import_apply(
         return batch
     actor: User = batch.uploaded_by  # type: ignore[assignment]
     with transaction.atomic():
-        plan = plan_rows(check.rows, actor=actor)
+        plan = plan_rows(check.rows, actor=actor, organisation=batch.organisation)
         created = write_plan(
             plan,
             organisation=batch.organisation,
@@ -296,7 +324,7 @@ def write_plan(
     prefixes = Counter(number_prefix(profile.residence) for profile in plan.create)
     numbers = {prefix: iter(numbers_allocate(prefix, n)) for prefix, n in prefixes.items()}
     new_ids: list[int] = []
-    Through = Volunteer.skills.through
+    SkillLink = Volunteer.skills.through  # noqa: N806 (a model class)
     for start in range(0, len(plan.create), CHUNK):
         profiles = plan.create[start : start + CHUNK]
         volunteers = []
@@ -312,8 +340,8 @@ def write_plan(
         Volunteer.objects.bulk_create(volunteers)
         new_ids.extend(v.pk for v in volunteers)
         _write_related(volunteers, profiles, actor=actor, note=note, now=now)
-        Through.objects.bulk_create(
-            Through(volunteer_id=v.pk, skill_id=s.pk)
+        SkillLink.objects.bulk_create(
+            SkillLink(volunteer_id=v.pk, skill_id=s.pk)
             for v, p in zip(volunteers, profiles, strict=True)
             for s in p.skills
         )
@@ -347,9 +375,9 @@ def write_plan(
                 "updated_at",
             ],
         )
-        Through.objects.filter(volunteer_id__in=[v.pk for v, _p in pairs]).delete()
-        Through.objects.bulk_create(
-            Through(volunteer_id=v.pk, skill_id=s.pk) for v, p in pairs for s in p.skills
+        SkillLink.objects.filter(volunteer_id__in=[v.pk for v, _p in pairs]).delete()
+        SkillLink.objects.bulk_create(
+            SkillLink(volunteer_id=v.pk, skill_id=s.pk) for v, p in pairs for s in p.skills
         )
         for volunteer, profile in pairs:
             if profile.guardian is not None:

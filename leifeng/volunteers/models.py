@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.fields import ChoiceSetField, choice_labels
+from leifeng.core.masking import mask_name
 from leifeng.core.models import TimeStamped
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
@@ -171,14 +172,6 @@ class Volunteer(TimeStamped):
     @property
     def availability_labels(self) -> list[str]:
         return choice_labels(Availability.choices, self.availability)
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳娜娜 → 欧阳**: the family name stays, the given name is starred."""
-    if not name:
-        return ""
-    keep = 2 if len(name) >= 4 else 1
-    return name[:keep] + "*" * (len(name) - keep)
 
 
 class GuardianConsent(models.Model):

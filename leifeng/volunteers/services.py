@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.crypto import lookup_hash, seal, unseal
 from leifeng.core.errors import DomainError
+from leifeng.core.masking import mask_document, mask_mobile
 from leifeng.core.validators import validate_mobile
 from leifeng.notify.kinds import VERIFICATION_CODE
 from leifeng.notify.services import sms_send
@@ -78,18 +80,6 @@ INVALID = "invalid"
 
 
 # --- masking and keys -------------------------------------------------------------------
-
-
-def mask_document(number: str) -> str:
-    """1405**********1234: the first and last four characters stay."""
-    if len(number) <= 8:
-        return number[:2] + "*" * max(len(number) - 2, 0)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_mobile(mobile: str) -> str:
-    """138****5678."""
-    return mobile[:3] + "****" + mobile[-4:] if len(mobile) == 11 else "*" * len(mobile)
 
 
 def document_key(document_type: str, number: str) -> str:
@@ -687,7 +677,9 @@ def volunteer_close(*, actor: User, volunteer: Volunteer) -> None:
 # --- staff: look-up and reveal ---------------------------------------------------------------
 
 
-def find_by_document(qs: QuerySet[Volunteer], document_type: str, number: str) -> QuerySet:
+def find_by_document(
+    qs: QuerySet[Volunteer], document_type: str, number: str
+) -> QuerySet[Volunteer]:
     """Exact look-up by document number through the keyed hash (the plain number is never
     stored). Accepts the number as people type it; 15-digit numbers are upgraded."""
     from leifeng.volunteers.identity import normalise, upgrade_15
@@ -699,7 +691,7 @@ def find_by_document(qs: QuerySet[Volunteer], document_type: str, number: str) -
     return qs.filter(document_hash__in=[document_key(t, raw) for t in types])
 
 
-def find_by_mobile(qs: QuerySet[Volunteer], mobile: str) -> QuerySet:
+def find_by_mobile(qs: QuerySet[Volunteer], mobile: str) -> QuerySet[Volunteer]:
     return qs.filter(mobile_hash=mobile_key(mobile.strip()))
 
 
@@ -797,10 +789,10 @@ def _decide(application: TeamApplication, status: str, *, actor: User, reason: s
         raise DomainError(_("This application has already been decided."), code="conflict")
     application.refresh_from_db()
     kind = {
-        TeamApplication.Status.APPROVED: TeamEvent.Kind.APPROVED,
-        TeamApplication.Status.DECLINED: TeamEvent.Kind.DECLINED,
-        TeamApplication.Status.WITHDRAWN: TeamEvent.Kind.WITHDRAWN,
-    }[status]
+        TeamApplication.Status.APPROVED.value: TeamEvent.Kind.APPROVED,
+        TeamApplication.Status.DECLINED.value: TeamEvent.Kind.DECLINED,
+        TeamApplication.Status.WITHDRAWN.value: TeamEvent.Kind.WITHDRAWN,
+    }[str(status)]
     TeamEvent.objects.create(
         volunteer=application.volunteer,
         team=application.team,
@@ -914,7 +906,7 @@ def recovery_start(*, document_type: str, document_number: str, mobile: str) -> 
     sms_send(
         mobile=unseal(volunteer.mobile_sealed),
         kind=VERIFICATION_CODE,
-        context={"code": code, "minutes": RECOVERY_CODE_MINUTES},
+        context={"code": code, "minutes": RECOVERY_CODE_MINUTES, "brand": settings.LEIFENG_BRAND},
         event_key=f"volunteers.recovery:{recovery.pk}",
     )
 

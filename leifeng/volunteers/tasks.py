@@ -22,7 +22,11 @@ def _progress(job: Job, message: str):
 @background_job("volunteers.import_check", label=gettext_lazy("Check a volunteer import file"))
 def check_import(job: Job, *, batch_id: int) -> None:
     batch = ImportBatch.objects.select_related("organisation", "uploaded_by").get(pk=batch_id)
-    import_check(batch, on_progress=_progress(job, _("Checking rows")))
+    try:
+        import_check(batch, on_progress=_progress(job, _("Checking rows")))
+    except Exception:
+        _failed(batch_id, _("The file could not be checked; try again or tell the administrator."))
+        raise
 
 
 @background_job("volunteers.import_apply", label=gettext_lazy("Import volunteers from Excel"))
@@ -33,10 +37,14 @@ def apply_import(job: Job, *, batch_id: int) -> None:
     try:
         import_apply(batch, on_progress=_progress(job, _("Importing volunteers")))
     except Exception:
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, message=_("The import failed; nothing was imported.")
-        )
+        _failed(batch_id, _("The import failed; nothing was imported."))
         raise
+
+
+def _failed(batch_id: int, message: str) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportBatch.Status.FAILED, message=message
+    )
 
 
 EXPORT_PROGRESS_EVERY = 500

@@ -600,3 +600,15 @@ def test_the_admins_person_picker_offers_only_their_own_people(client, org_tree)
         {"app_label": "orgs", "model_name": "membership", "field_name": "user", "term": "staff"},
     ).json()
     assert [item["text"] for item in found["results"]] == ["a1_staff"]
+
+
+def test_admin_volunteers_are_scoped_and_masked(client, org_tree):
+    mine = volunteer_objects(org_tree, org_tree.org_a1)["volunteer"]
+    theirs = volunteer_objects(org_tree, org_tree.org_b1)["volunteer"]
+    client.force_login(org_tree.county_a_admin)
+    body = client.get("/admin/volunteers/volunteer/").content.decode()
+    assert mine.number in body and theirs.number not in body
+    assert mine.document_masked in body
+    response = client.get(f"/admin/volunteers/volunteer/{theirs.pk}/change/")
+    assert response.status_code == 302
+    assert client.get("/admin/volunteers/skill/").status_code == 403

@@ -1,6 +1,7 @@
 """Registration, one person one volunteer, minors and privacy: at the service level."""
 
 import pytest
+from django.http import Http404
 
 from leifeng.core.crypto import unseal
 from leifeng.core.errors import DomainError
@@ -131,7 +132,7 @@ def test_staff_reveal_is_audited(org_tree):
     assert number == id_number()
     entry = org_tree.org_a1.audit_entries.get(action="reveal")
     assert entry.after == {"revealed": "document_number", "reason": "核对身份"}
-    with pytest.raises(Exception):  # outside the subtree: not found
+    with pytest.raises(Http404):  # outside the subtree: not found
         services.volunteer_reveal(
             actor=org_tree.b1_staff, volunteer=volunteer, what="mobile", reason="x"
         )
