@@ -63,9 +63,13 @@ def unseal(token: str) -> str:
         raise DecryptionError("the value was altered or sealed with another key") from None
 
 
+def current_key_id() -> str:
+    return _keys(settings.LEIFENG_DATA_KEYS)[0]
+
+
 def needs_new_key(token: str) -> bool:
     """Sealed with an older key: re-seal it when convenient (key rotation)."""
-    return token.partition("$")[0] != _keys(settings.LEIFENG_DATA_KEYS)[0]
+    return token.partition("$")[0] != current_key_id()
 
 
 def lookup_hash(value: str) -> str:

@@ -95,28 +95,30 @@ def scoped(qs: QuerySet[M], user: Any, action: str = VIEW) -> QuerySet[M]:
     roots = paths_for(user, action)
     if not roots:
         return qs.none()
-    condition = reduce(
-        or_,
-        (Q(**{f"{lookup}__startswith": root}) for lookup in _lookups(qs.model) for root in roots),
-    )
-    if _crosses_many(qs.model):
-        # A lookup through a to-many relation would repeat rows; filter by key instead.
-        return qs.filter(pk__in=qs.model._default_manager.filter(condition).values("pk"))
-    return qs.filter(condition)
+    conditions = []
+    for lookup in _lookups(qs.model):
+        under = reduce(or_, (Q(**{f"{lookup}__startswith": root}) for root in roots))
+        if _to_many(qs.model, lookup):
+            # Filtering through a to-many relation would repeat rows; select keys instead.
+            under = Q(pk__in=qs.model._default_manager.filter(under).values("pk"))
+        conditions.append(under)
+    return qs.filter(reduce(or_, conditions))
 
 
-def _crosses_many(model: type[models.Model]) -> bool:
-    """Several organisations per row, or a lookup through a to-many relation."""
-    lookups = _lookups(model)
-    if len(lookups) > 1:
-        return True
+def _to_many(model: type[models.Model], lookup: str) -> bool:
     current = model
-    for name in lookups[0].split("__")[:-1]:
+    for name in lookup.split("__")[:-1]:
         field = current._meta.get_field(name)
         if field.many_to_many or field.one_to_many:
             return True
         current = field.related_model  # type: ignore[assignment]
     return False
+
+
+def _crosses_many(model: type[models.Model]) -> bool:
+    """Several organisations per row, or a lookup through a to-many relation."""
+    lookups = _lookups(model)
+    return len(lookups) > 1 or _to_many(model, lookups[0])
 
 
 def get_for(user: Any, qs: QuerySet[M], action: str = VIEW, **lookup: Any) -> M:

@@ -321,7 +321,11 @@ def write_plan(
     total = len(plan.create) + len(plan.update)
     done = 0
     now = timezone.now()
-    prefixes = Counter(number_prefix(profile.residence) for profile in plan.create)
+    prefix_of: dict[int, str] = {}  # one query per residence, not per person
+    for profile in plan.create:
+        if profile.residence.pk not in prefix_of:
+            prefix_of[profile.residence.pk] = number_prefix(profile.residence)
+    prefixes = Counter(prefix_of[profile.residence.pk] for profile in plan.create)
     numbers = {prefix: iter(numbers_allocate(prefix, n)) for prefix, n in prefixes.items()}
     new_ids: list[int] = []
     SkillLink = Volunteer.skills.through  # noqa: N806 (a model class)
@@ -330,7 +334,7 @@ def write_plan(
         volunteers = []
         for profile in profiles:
             volunteer = Volunteer(
-                number=next(numbers[number_prefix(profile.residence)]),
+                number=next(numbers[prefix_of[profile.residence.pk]]),
                 organisation=organisation,
                 privacy_notice_version=PRIVACY_NOTICE_VERSION,
                 consented_at=now,

@@ -674,6 +674,43 @@ def volunteer_close(*, actor: User, volunteer: Volunteer) -> None:
     user.access_tokens.all().delete()
 
 
+# --- key rotation ------------------------------------------------------------------------
+
+
+SEALED_FIELDS: list[tuple[type[Any], list[str]]] = [
+    (Volunteer, ["document_sealed", "mobile_sealed"]),
+    (GuardianConsent, ["phone_sealed"]),
+]
+
+
+def personal_data_reseal(*, batch_size: int = 1000) -> int:
+    """Re-encrypt every value sealed with an older key in LEIFENG_DATA_KEYS with the first
+    one, so that the old key can then be removed. Returns how many rows changed."""
+    from django.db.models import Q
+
+    from leifeng.core.crypto import current_key_id
+
+    prefix = f"{current_key_id()}$"
+    changed = 0
+    for model, fields in SEALED_FIELDS:
+        stale = Q()
+        for name in fields:
+            stale |= ~Q(**{name: ""}) & ~Q(**{f"{name}__startswith": prefix})
+        while True:
+            with transaction.atomic():
+                rows = list(model.objects.select_for_update().filter(stale)[:batch_size])
+                if not rows:
+                    break
+                for row in rows:
+                    for name in fields:
+                        value = getattr(row, name)
+                        if value and not value.startswith(prefix):
+                            setattr(row, name, seal(unseal(value)))
+                model.objects.bulk_update(rows, fields)
+                changed += len(rows)
+    return changed
+
+
 # --- staff: look-up and reveal ---------------------------------------------------------------
 
 

@@ -143,3 +143,24 @@ def test_find_by_document_uses_the_hash(org_tree):
     qs = Volunteer.objects.all()
     assert list(services.find_by_document(qs, "", id_number().lower())) == [volunteer]
     assert list(services.find_by_mobile(qs, "13912345678")) == [volunteer]
+
+
+def test_reseal_moves_personal_data_to_the_new_key(org_tree, settings):
+    import base64
+    import os
+
+    volunteer = register(
+        document_number=id_number("20150601", seq="114"),
+        guardian=services.Guardian("李大明", "father", "13811112222", True),
+    )
+    new_key = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    settings.LEIFENG_DATA_KEYS = f"k2:{new_key},{settings.LEIFENG_DATA_KEYS}"
+    assert services.personal_data_reseal() == 2  # the volunteer and the guardian's consent
+    volunteer.refresh_from_db()
+    assert volunteer.document_sealed.startswith("k2$") and volunteer.mobile_sealed.startswith("k2$")
+    assert unseal(volunteer.mobile_sealed) == "13912345678"
+    assert GuardianConsent.objects.get().phone_sealed.startswith("k2$")
+    assert services.personal_data_reseal() == 0
+    # The old key can now go.
+    settings.LEIFENG_DATA_KEYS = f"k2:{new_key}"
+    assert unseal(volunteer.document_sealed) == id_number("20150601", seq="114")

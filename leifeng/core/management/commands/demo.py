@@ -1,4 +1,5 @@
-"""`leifeng demo`: load the Jincheng demo organisations and log-ins. Safe to run again."""
+"""`leifeng demo`: load the Jincheng demo organisations, log-ins and volunteers. Safe to run
+again: only what is missing is added."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -8,6 +9,8 @@ from leifeng.orgs import services as org_services
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions import services as region_services
 from leifeng.regions.models import Region
+from leifeng.volunteers import demo as volunteer_demo
+from leifeng.volunteers.models import Volunteer
 
 DEMO_PASSWORD = "leifeng2026"
 K = Organisation.Kind
@@ -148,7 +151,10 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load the Jincheng demo organisations and one log-in per role (idempotent)."
+    help = (
+        "Load the Jincheng demo organisations, one log-in per role and about 2,000 volunteers "
+        "(idempotent)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -187,7 +193,24 @@ class Command(BaseCommand):
                 org_services.membership_grant(
                     actor=root, user=user, organisation=orgs[org_name], role=role
                 )
+        # The volunteer with an account first, so that his number is easy: JC1405250000001.
+        volunteer = volunteer_demo.demo_volunteer(
+            password=DEMO_PASSWORD,
+            join=orgs["巴公镇志愿服务支队"],
+            apply_to=orgs["志爱晋城志愿服务总队"],
+            decider=User.objects.get(username="zezhou_admin"),
+        )
+        loaded = volunteer_demo.volunteers_load(actor=root)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
+        total = Volunteer.objects.count()
+        if loaded.created:
+            self.stdout.write(
+                f"Volunteers: {loaded.created} added ({loaded.minors} under 18 with their "
+                f"guardian's consent), {loaded.members} team memberships, {loaded.pending} "
+                f"applications waiting; {total} in the registry."
+            )
+        else:
+            self.stdout.write(f"Volunteers: none added (already loaded); {total} in the registry.")
         self.stdout.write("")
         self.stdout.write(
             f"Demo log-ins (password for all: {DEMO_PASSWORD}; the mobile number works too):"
@@ -195,6 +218,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<16} 系统管理员 (superuser)")
         for username, name, mobile, org_name, role, _staff in USERS:
             self.stdout.write(f"  {username:<16} {mobile}  {name}  {org_name} · {role.label}")
+        self.stdout.write(
+            f"  {volunteer.number:<16} {volunteer_demo.DEMO_MOBILE}  {volunteer.name}  "
+            f"{volunteer.organisation.name} · 志愿者 (volunteer number)"
+        )
 
     def _region(self, actor: User, ref) -> Region:
         if isinstance(ref, str):
