@@ -419,7 +419,7 @@ def volunteer_list(
 
 
 @router.get(
-    "/{volunteer_id}", response={200: VolunteerOut, **ERRORS}, summary="One volunteer (masked)"
+    "/{int:volunteer_id}", response={200: VolunteerOut, **ERRORS}, summary="One volunteer (masked)"
 )
 def volunteer_detail(request: HttpRequest, volunteer_id: int):
     return access.get_for(request.auth, _volunteers(), pk=volunteer_id)
@@ -436,7 +436,7 @@ class RevealOut(Schema):
 
 
 @router.post(
-    "/{volunteer_id}/reveal",
+    "/{int:volunteer_id}/reveal",
     response={200: RevealOut, **ERRORS},
     summary="Show one full number (audited)",
 )

@@ -215,9 +215,6 @@ def test_the_template_has_the_headers_an_example_row_and_drop_down_lists(org_tre
     assert "急救" in instructions  # the skills people may write
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the volunteer import strings are not yet in locale/zh_Hans django.po"
-)
 def test_every_header_and_sheet_name_is_in_chinese(org_tree):
     book = template_book()
     assert all(CJK.search(name) for name in book.sheetnames)

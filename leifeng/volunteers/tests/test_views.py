@@ -123,7 +123,7 @@ def test_recovery_says_the_same_whether_or_not_the_document_exists(client, org_t
             {"document_type": "111", "document_number": id_number(), "mobile": mobile},
             follow=True,
         )
-        assert "如果" in response.content.decode()
+        assert "验证码已发送" in response.content.decode()
     assert Delivery.objects.count() == 1
 
 
