@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -21,7 +22,7 @@ def volunteers_xlsx(
     sheet = workbook.create_sheet(_("Volunteers"))
     header = [
         _("Volunteer number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Sex"),
         _("Birth date"),
         _("Document type"),
