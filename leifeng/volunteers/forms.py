@@ -128,6 +128,13 @@ class ProfileForm(forms.Form):
     )
 
     GUARDIAN_FIELDS = ("guardian_name", "guardian_relation", "guardian_phone", "guardian_consent")
+    # Checked by the service, which reports every missing field at once; marked for people.
+    MARKED_REQUIRED = ("name", "document_number", "mobile", "residence")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.MARKED_REQUIRED:
+            self.fields[name].marked_required = True  # type: ignore[attr-defined]
 
     def profile_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if not k.startswith("guardian")}
@@ -145,6 +152,8 @@ class ProfileForm(forms.Form):
 
 
 class RegisterForm(ProfileForm):
+    MARKED_REQUIRED = (*ProfileForm.MARKED_REQUIRED, "privacy_consent")
+
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
