@@ -10,17 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 from typing import IO, Any
-from zipfile import BadZipFile
 
 from django.db.models import TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineError, CalamineWorkbook
 
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.errors import DomainError
@@ -243,15 +242,20 @@ def file_error(message: str) -> DomainError:
     return DomainError(message, code="invalid", fields={"file": message})
 
 
-def _open_rows(source: IO[bytes]) -> tuple[Any, Iterator[tuple[Any, ...]]]:
+def _open_rows(source: IO[bytes]) -> tuple[Any, Iterator[list[Any]]]:
+    """The rows of the volunteers sheet. calamine (Rust) reads a 100,000-row file about ten
+    times faster than openpyxl, which still writes the template."""
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        workbook = CalamineWorkbook.from_filelike(source)
+        with translation.override(LANGUAGE):
+            name = str(_("Volunteers"))
+        if name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(name)
+        else:
+            sheet = workbook.get_sheet_by_index(0)
+        return workbook, sheet.iter_rows()
+    except (CalamineError, ValueError, OSError, IndexError):
         raise file_error(_("This is not a valid Excel (.xlsx) file.")) from None
-    with translation.override(LANGUAGE):
-        name = str(_("Volunteers"))
-    sheet = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
-    return workbook, sheet.iter_rows(values_only=True)
 
 
 def _header_text(value: Any) -> str:

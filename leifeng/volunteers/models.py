@@ -75,7 +75,11 @@ class Volunteer(TimeStamped):
     name = models.CharField(_("real name"), max_length=50)
     document_type = models.CharField(_("document type"), max_length=3, choices=DocumentType.choices)
     document_sealed = models.TextField(blank=True, editable=False)
-    document_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # NULL once the account is closed. Not "" with a partial unique index: SQLite would not
+    # use such an index for a plain look-up, nor PostgreSQL for a long IN list.
+    document_hash = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     document_masked = models.CharField(_("document number"), max_length=30, blank=True)
     mobile_sealed = models.TextField(blank=True, editable=False)
     mobile_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -122,13 +126,6 @@ class Volunteer(TimeStamped):
         verbose_name = _("volunteer")
         verbose_name_plural = _("volunteers")
         ordering = ["-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["document_hash"],
-                condition=~Q(document_hash=""),
-                name="volunteers_document_unique",
-            )
-        ]
         indexes = [
             models.Index(
                 fields=["name"], name="volunteers_name_prefix", opclasses=["varchar_pattern_ops"]

@@ -117,7 +117,9 @@ def test_volunteer_corrects_downloads_and_closes(org_tree):
     volunteer.refresh_from_db()
     user.refresh_from_db()
     assert volunteer.status == Volunteer.Status.CLOSED
-    assert volunteer.name == "" and volunteer.document_hash == "" and volunteer.mobile_sealed == ""
+    assert (
+        volunteer.name == "" and volunteer.document_hash is None and volunteer.mobile_sealed == ""
+    )
     assert not user.is_active and not user.has_usable_password()
     # The document may register again after closing.
     assert register().pk != volunteer.pk
