@@ -8,6 +8,7 @@
 outsider: an account with no role; root: a system administrator.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -19,6 +20,18 @@ from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions.models import Region
 
 PASSWORD = "correct-horse-battery"
+
+# Browser tests drive Debian's Chromium; a browser is never downloaded.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +106,33 @@ def org_tree(db) -> OrgTree:
         outsider=make_user("outsider"),
         **made,
     )
+
+
+@pytest.fixture
+def browser(transactional_db, live_server):
+    """A headless Chromium for one test, closed afterwards.
+
+    Playwright's sync API keeps an asyncio event loop running in this thread while it is started.
+    Then Django refuses ORM calls here (hence DJANGO_ALLOW_ASYNC_UNSAFE), and worse, asgiref hands
+    this thread a different database connection object, one that lacks the serialized data
+    serialized_rollback restores. So Playwright starts after the database is ready and stops
+    before it is flushed, and the tests set up all data before they ask for the page.
+    """
+    from playwright.sync_api import sync_playwright
+
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved

@@ -5,24 +5,13 @@ tests use a transactional database. serialized_rollback=True puts back the Jinch
 migration) that the flush after each test removes; later tests need them.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD
+from conftest import CHROMIUM, PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 5_000
 LOG_OUT = re.compile(r"^\s*(退出登录|Log out)")
 GREETING = re.compile(r"(您好|Hello)")  # English only while the .mo is not compiled
@@ -39,36 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"needs Chromium at {CHROMIUM}"),
 ]
-
-
-@pytest.fixture
-def browser(transactional_db, live_server):
-    """A headless Chromium for one test, closed afterwards.
-
-    Playwright's sync API keeps an asyncio event loop running in this thread while it is started.
-    Then Django refuses ORM calls here (hence DJANGO_ALLOW_ASYNC_UNSAFE), and worse, asgiref hands
-    this thread a different database connection object, one that lacks the serialized data
-    serialized_rollback restores. So Playwright starts after the database is ready and stops
-    before it is flushed, and the tests set up all data before they ask for the page.
-    """
-    from playwright.sync_api import sync_playwright
-
-    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            try:
-                yield chromium
-            finally:
-                chromium.close()
-    finally:
-        if saved is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 class Console:
