@@ -162,7 +162,7 @@ def test_the_scheduler_starts_every_registered_periodic_job(db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_periodic_job_started_twice_in_parallel_works_once(counted_periodic):
     from django.db import connections
 

@@ -398,7 +398,7 @@ class Counting:
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_sending_the_same_delivery_send_it_once(monkeypatch):
     counting = Counting()
     monkeypatch.setattr(services, "sender_for", lambda channel: counting)
@@ -409,7 +409,7 @@ def test_two_workers_sending_the_same_delivery_send_it_once(monkeypatch):
 
 
 @postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sms_to_one_number_respect_the_limit(monkeypatch, settings):
     settings.SMS_MAX_PER_HOUR = 2
     counting = Counting()
