@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from leifeng.accounts.models import User
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
-from leifeng.core.crypto import seal, unseal
+from leifeng.core.crypto import unseal
 from leifeng.core.errors import DomainError
-from leifeng.core.masking import mask_mobile
 from leifeng.jobs.services import job_start
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
@@ -38,6 +37,7 @@ from leifeng.volunteers.notices import PRIVACY_NOTICE_VERSION
 from leifeng.volunteers.services import (
     Profile,
     _apply_profile,
+    guardian_rows,
     mobile_key,
     number_prefix,
     numbers_allocate,
@@ -450,30 +450,12 @@ def _write_related(
                     recorded_by=actor,
                 )
             )
-        guardian = profile.guardian
-        if guardian is not None:
-            guardians.append(
-                GuardianConsent(
-                    volunteer=volunteer,
-                    guardian_name=guardian.name.strip(),
-                    relation=guardian.relation,
-                    phone_sealed=seal(guardian.phone.strip()),
-                    phone_masked=mask_mobile(guardian.phone.strip()),
-                    notice_version=PRIVACY_NOTICE_VERSION,
-                    consented_at=now,
-                    recorded_by=actor,
-                )
+        if profile.guardian is not None:
+            guardian, record = guardian_rows(
+                volunteer, profile.guardian, actor=actor, at=now, note=note
             )
-            consents.append(
-                ConsentRecord(
-                    volunteer=volunteer,
-                    purpose=ConsentRecord.Purpose.GUARDIAN,
-                    notice_version=PRIVACY_NOTICE_VERSION,
-                    note=note[:200],
-                    at=now,
-                    recorded_by=actor,
-                )
-            )
+            guardians.append(guardian)
+            consents.append(record)
     ConsentRecord.objects.bulk_create(consents)
     GuardianConsent.objects.bulk_create(guardians)
 

@@ -343,33 +343,44 @@ def _apply_profile(volunteer: Volunteer, profile: Profile) -> None:
     volunteer.national_number = profile.national_number
 
 
-def _guardian_save(
-    volunteer: Volunteer, guardian: Guardian, *, actor: User | None, at: Any
-) -> None:
-    GuardianConsent.objects.update_or_create(
+def guardian_rows(
+    volunteer: Volunteer, guardian: Guardian, *, actor: User | None, at: Any, note: str = ""
+) -> tuple[GuardianConsent, ConsentRecord]:
+    """A guardian's consent and its line in the consent history, not yet saved (the Excel
+    import saves thousands at once)."""
+    phone = guardian.phone.strip()
+    consent = GuardianConsent(
         volunteer=volunteer,
-        defaults={
-            "guardian_name": guardian.name.strip(),
-            "relation": guardian.relation,
-            "phone_sealed": seal(guardian.phone.strip()),
-            "phone_masked": mask_mobile(guardian.phone.strip()),
-            "notice_version": PRIVACY_NOTICE_VERSION,
-            "consented_at": at,
-            "recorded_by": actor,
-        },
+        guardian_name=guardian.name.strip(),
+        relation=guardian.relation,
+        phone_sealed=seal(phone),
+        phone_masked=mask_mobile(phone),
+        notice_version=PRIVACY_NOTICE_VERSION,
+        consented_at=at,
+        recorded_by=actor,
     )
-    ConsentRecord.objects.create(
+    record = ConsentRecord(
         volunteer=volunteer,
         purpose=ConsentRecord.Purpose.GUARDIAN,
         notice_version=PRIVACY_NOTICE_VERSION,
-        note=_("Guardian: %(name)s (%(relation)s)")
-        % {
-            "name": guardian.name.strip(),
-            "relation": GuardianRelation(guardian.relation).label,
-        },
+        note=(
+            note
+            or _("Guardian: %(name)s (%(relation)s)")
+            % {"name": consent.guardian_name, "relation": GuardianRelation(guardian.relation).label}
+        )[:200],
         at=at,
         recorded_by=actor,
     )
+    return consent, record
+
+
+def _guardian_save(
+    volunteer: Volunteer, guardian: Guardian, *, actor: User | None, at: Any
+) -> None:
+    consent, record = guardian_rows(volunteer, guardian, actor=actor, at=at)
+    GuardianConsent.objects.filter(volunteer=volunteer).delete()
+    consent.save()
+    record.save()
 
 
 @transaction.atomic
