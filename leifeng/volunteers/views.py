@@ -174,7 +174,9 @@ def me_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("volunteers:me")
-    return render(request, "volunteers/edit.html", {"form": form, "v": volunteer})
+    response = render(request, "volunteers/edit.html", {"form": form, "v": volunteer})
+    response["Cache-Control"] = "no-store"  # the form holds the full numbers
+    return response
 
 
 def me_download(request: HttpRequest) -> HttpResponse:
