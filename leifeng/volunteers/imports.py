@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from leifeng.accounts.models import User
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
+from leifeng.core.bulk import insert_rows
 from leifeng.core.crypto import unseal
 from leifeng.core.errors import DomainError
 from leifeng.jobs.services import job_start
@@ -360,7 +361,15 @@ def write_plan(
             )
             _apply_profile(volunteer, profile)
             volunteers.append(volunteer)
-        Volunteer.objects.bulk_create(volunteers)
+        insert_rows(Volunteer, volunteers)
+        ids = dict(
+            Volunteer.objects.filter(number__in=[v.number for v in volunteers]).values_list(
+                "number", "pk"
+            )
+        )
+        for volunteer in volunteers:
+            volunteer.pk = ids[volunteer.number]
+            volunteer._state.adding, volunteer._state.db = False, Volunteer.objects.db
         new_ids.extend(v.pk for v in volunteers)
         _write_related(volunteers, profiles, actor=actor, note=note, now=now)
         SkillLink.objects.bulk_create(
@@ -456,7 +465,7 @@ def _write_related(
             )
             guardians.append(guardian)
             consents.append(record)
-    ConsentRecord.objects.bulk_create(consents)
+    insert_rows(ConsentRecord, consents)
     GuardianConsent.objects.bulk_create(guardians)
 
 
