@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from leifeng.accounts.models import User
 from leifeng.core.errors import DomainError
+from leifeng.core.masking import mask_mobile
 from leifeng.core.validators import validate_mobile
 from leifeng.notify.kinds import EMAIL, KINDS, SMS, Kind
 from leifeng.notify.models import ChannelPreference, Delivery, Notification, SmsQuota
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)  # then 5, 25, 125 minutes
 STALE_SENDING = timedelta(minutes=15)
+# A code's number is needed for the per-number hourly limit; after that only its mask stays.
+FORGET_SECRET_ADDRESSES_AFTER = timedelta(days=1)
 
 
 def _enqueue(delivery_id: int) -> None:
@@ -249,6 +252,22 @@ def _send(delivery_id: int) -> str:
         **sent,
     )
     return Delivery.Status.SENT
+
+
+def deliveries_forget_secrets() -> int:
+    """Mask the mobile numbers of finished code messages (DOMAIN.md §10): a volunteer's mobile
+    is kept encrypted in the registry, so it must not stay readable here either."""
+    secret = [kind.key for kind in KINDS.values() if kind.secret]
+    finished = Delivery.objects.filter(
+        kind__in=secret,
+        channel=SMS,
+        status__in=[Delivery.Status.SENT, Delivery.Status.FAILED],
+        created_at__lt=timezone.now() - FORGET_SECRET_ADDRESSES_AFTER,
+    ).exclude(address__contains="*")
+    forgotten = 0
+    for pk, address in finished.values_list("pk", "address").iterator():
+        forgotten += Delivery.objects.filter(pk=pk).update(address=mask_mobile(address))
+    return forgotten
 
 
 def deliveries_send_due(limit: int = 500) -> int:

@@ -211,6 +211,20 @@ def test_a_sent_code_is_wiped_from_the_records(db):
     assert "123456" not in delivery.body + str(delivery.context)
 
 
+def test_a_codes_number_is_masked_once_the_hourly_limit_no_longer_needs_it(db):
+    code, news = send_code("13800000001", 1), send_news("13800000002", 1)
+    for delivery in (code, news):
+        services.delivery_send(delivery.pk)
+    assert services.deliveries_forget_secrets() == 0  # still counted for the hourly limit
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        assert services.deliveries_forget_secrets() == 1
+        assert services.deliveries_forget_secrets() == 0
+    code.refresh_from_db()
+    news.refresh_from_db()
+    assert code.address == "138****0001"
+    assert news.address == "13800000002"  # a message that may be sent again keeps its number
+
+
 def test_over_the_limit_a_message_that_keeps_waits_for_the_next_hour(db, settings):
     settings.SMS_MAX_PER_HOUR = 1
     assert services.delivery_send(send_news("13800000001", 1).pk) == "sent"
