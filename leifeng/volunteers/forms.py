@@ -157,7 +157,7 @@ class RegisterForm(ProfileForm):
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 10 characters. You log in with your mobile or volunteer number."),
+        help_text=_("At least 8 characters. You log in with your mobile or volunteer number."),
     )
     password_again = forms.CharField(
         label=_("Password again"),

@@ -59,6 +59,7 @@ NUMBER_PREFIX = "JC"
 NUMBER_DIGITS = 7
 RECOVERY_CODE_MINUTES = 10
 RECOVERY_MAX_ATTEMPTS = 5
+RECOVERY_CODES_PER_HOUR = 3
 # Fields a volunteer may correct (PIPL art. 46); the document is checked again when changed.
 PROFILE_FIELDS = [
     "name",
@@ -742,7 +743,7 @@ def find_by_document(
     from leifeng.volunteers.identity import normalise, upgrade_15
 
     raw = normalise(number)
-    if document_type == DocumentType.RESIDENT_ID and len(raw) == 15 and raw.isdigit():
+    if document_type in ("", DocumentType.RESIDENT_ID) and len(raw) == 15 and raw.isdigit():
         raw = upgrade_15(raw)
     types = [document_type] if document_type else DocumentType.values
     return qs.filter(document_hash__in=[document_key(t, raw) for t in types])
@@ -952,8 +953,13 @@ def recovery_start(*, document_type: str, document_number: str, mobile: str) -> 
     )
     if volunteer is None or not normalise(document_number):
         return
-    code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
+    recent = RecoveryCode.objects.filter(
+        volunteer=volunteer, created_at__gte=now - timedelta(hours=1)
+    )
+    if recent.count() >= RECOVERY_CODES_PER_HOUR:
+        return  # each code allows a few guesses; fresh codes must not multiply them
+    code = f"{secrets.randbelow(10**6):06d}"
     RecoveryCode.objects.filter(volunteer=volunteer, used_at__isnull=True).update(used_at=now)
     recovery = RecoveryCode.objects.create(
         volunteer=volunteer,
@@ -976,12 +982,12 @@ def recovery_finish(*, document_type: str, document_number: str, code: str, pass
         code=INVALID,
         fields={"code": _("Wrong or expired code.")},
     )
+    _check_password(password)  # first: its answer must not depend on the document existing
     volunteer = find_by_document(
         Volunteer.objects.filter(status=Volunteer.Status.ACTIVE), document_type, document_number
     ).first()
     if volunteer is None:
         raise wrong
-    _check_password(password)
     with transaction.atomic():  # committed on its own, so a wrong guess is counted
         recovery = (
             RecoveryCode.objects.select_for_update()

@@ -257,3 +257,12 @@ def test_export_is_masked(client, org_tree, settings, tmp_path, django_capture_o
     rows = list(load_workbook(BytesIO(job.result_file.read())).active.values)
     assert rows[1][5].startswith("1405") and "*" in rows[1][5]
     assert rows[1][6] == "139****5678"
+
+
+def test_fresh_codes_do_not_multiply_the_guesses(org_tree):
+    register()
+    for _request in range(services.RECOVERY_CODES_PER_HOUR + 2):
+        services.recovery_start(
+            document_type="111", document_number=id_number(), mobile="13912345678"
+        )
+    assert Delivery.objects.count() == services.RECOVERY_CODES_PER_HOUR
