@@ -7,6 +7,7 @@ STUCK_AFTER is taken to have lost its worker and is failed, so people can retry 
 
 import logging
 import traceback
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -62,6 +63,17 @@ def job_progress(job: Job, *, done: int, total: int | None = None, message: str 
     if total is not None:
         fields["progress_total"] = total
     Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def row_progress(job: Job, *, total: int, every: int, message: str) -> Callable[[int], None]:
+    """A callback for a job that writes `total` rows: reports every `every` rows and the last."""
+    job_progress(job, done=0, total=total, message=message)
+
+    def report(number: int) -> None:
+        if number % every == 0 or number == total:
+            job_progress(job, done=number, total=total, message=message)
+
+    return report
 
 
 def job_run(job_id: int) -> None:

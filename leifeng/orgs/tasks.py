@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from leifeng.jobs.models import Job
 from leifeng.jobs.registry import JobOutput, background_job
-from leifeng.jobs.services import job_progress
+from leifeng.jobs.services import row_progress
 from leifeng.orgs import selectors
 from leifeng.orgs.exporters import organisations_xlsx
 
@@ -16,11 +16,7 @@ def export_organisations(job: Job, *, query: str = "", kind: str = "") -> JobOut
     """The organisations the job's owner may see (as on the list page), as .xlsx."""
     orgs = selectors.org_list(user=job.owner, query=query, kind=kind).select_related("region")
     total = orgs.count()
-    job_progress(job, done=0, total=total, message=_("Writing the workbook"))
-
-    def on_row(number: int) -> None:
-        if number % PROGRESS_EVERY == 0 or number == total:
-            job_progress(job, done=number, total=total, message=_("Writing the workbook"))
+    on_row = row_progress(job, total=total, every=PROGRESS_EVERY, message=_("Writing the workbook"))
 
     content = organisations_xlsx(orgs.iterator(chunk_size=500), on_row=on_row)
     filename = _("organisations-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}

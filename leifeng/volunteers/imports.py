@@ -36,6 +36,7 @@ from leifeng.volunteers.models import (
 )
 from leifeng.volunteers.notices import PRIVACY_NOTICE_VERSION
 from leifeng.volunteers.services import (
+    PROFILE_COLUMNS,
     Profile,
     _apply_profile,
     guardian_rows,
@@ -385,28 +386,7 @@ def write_plan(
         for volunteer, profile in pairs:
             _apply_profile(volunteer, profile)
             volunteer.updated_at = now
-        Volunteer.objects.bulk_update(
-            [v for v, _p in pairs],
-            [
-                "name",
-                "document_type",
-                "document_sealed",
-                "document_masked",
-                "mobile_sealed",
-                "mobile_hash",
-                "mobile_masked",
-                "birth_date",
-                "sex",
-                "residence",
-                "availability",
-                "campaign_lines",
-                "kinds",
-                "political_status",
-                "education",
-                "national_number",
-                "updated_at",
-            ],
-        )
+        Volunteer.objects.bulk_update([v for v, _p in pairs], [*PROFILE_COLUMNS, "updated_at"])
         SkillLink.objects.filter(volunteer_id__in=[v.pk for v, _p in pairs]).delete()
         SkillLink.objects.bulk_create(
             SkillLink(volunteer_id=v.pk, skill_id=s.pk) for v, p in pairs for s in p.skills

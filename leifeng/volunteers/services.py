@@ -324,6 +324,28 @@ def _taken_error() -> DomainError:
     return DomainError(message, code="document_taken", fields={"document_number": message})
 
 
+# The Volunteer columns _apply_profile writes (the Excel import updates exactly these).
+PROFILE_COLUMNS = [
+    "name",
+    "document_type",
+    "document_sealed",
+    "document_hash",
+    "document_masked",
+    "mobile_sealed",
+    "mobile_hash",
+    "mobile_masked",
+    "birth_date",
+    "sex",
+    "residence",
+    "availability",
+    "campaign_lines",
+    "kinds",
+    "political_status",
+    "education",
+    "national_number",
+]
+
+
 def _apply_profile(volunteer: Volunteer, profile: Profile) -> None:
     volunteer.name = profile.name
     volunteer.document_type = profile.document_type

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from leifeng.jobs.models import Job
 from leifeng.jobs.registry import JobOutput, background_job
-from leifeng.jobs.services import job_progress
+from leifeng.jobs.services import job_progress, row_progress
 from leifeng.volunteers.exporters import volunteers_xlsx
 from leifeng.volunteers.forms import SearchForm
 from leifeng.volunteers.imports import import_apply, import_check
@@ -57,11 +57,9 @@ def export_volunteers(job: Job, **filters: str) -> JobOutput:
     form.is_valid()
     volunteers = volunteer_search(user=job.owner, **form.cleaned_data)
     total = volunteers.count()
-    job_progress(job, done=0, total=total, message=_("Writing the workbook"))
-
-    def on_row(number: int) -> None:
-        if number % EXPORT_PROGRESS_EVERY == 0 or number == total:
-            job_progress(job, done=number, total=total, message=_("Writing the workbook"))
+    on_row = row_progress(
+        job, total=total, every=EXPORT_PROGRESS_EVERY, message=_("Writing the workbook")
+    )
 
     content = volunteers_xlsx(volunteers.iterator(chunk_size=1000), on_row=on_row)
     filename = _("volunteers-%(date)s.xlsx") % {"date": timezone.localdate().isoformat()}

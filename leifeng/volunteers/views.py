@@ -134,10 +134,10 @@ def _me(request: HttpRequest) -> Volunteer:
 
 
 def me(request: HttpRequest) -> HttpResponse:
-    volunteer = Volunteer.objects.filter(user=request.user, status=Volunteer.Status.ACTIVE).first()
-    if volunteer is None:
+    try:
+        volunteer = _me(request)
+    except Http404:
         return render(request, "volunteers/not_registered.html")
-    volunteer = _me(request)
     context = {
         "v": volunteer,
         "memberships": volunteer.team_memberships.select_related("team"),
