@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "leifeng.jobs",
     "leifeng.notify",
     "leifeng.volunteers",
+    "leifeng.activities",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -83,3 +83,33 @@ VERIFICATION_CODE = register(
         secret=True,
     )
 )
+ACTIVITY_CANCELLED = register(
+    Kind(
+        key="activities.cancelled",
+        label=_("An activity I signed up for was cancelled"),
+        title=_("Cancelled: %(activity)s"),
+        body=_("%(activity)s has been cancelled: %(reason)s"),
+        default=frozenset({SMS}),
+    )
+)
+SIGNUP_PROMOTED = register(
+    Kind(
+        key="activities.promoted",
+        label=_("I got a place from the waiting list"),
+        title=_("You have a place: %(activity)s"),
+        body=_(
+            "A place came free and you are now signed up for %(activity)s at %(time)s. "
+            "If you cannot come, please cancel so that the next person can."
+        ),
+        default=frozenset({SMS}),
+    )
+)
+SIGNUP_REMOVED = register(
+    Kind(
+        key="activities.removed",
+        label=_("The organiser took me off a shift"),
+        title=_("Taken off the shift: %(activity)s"),
+        body=_("The organiser took you off %(activity)s at %(time)s: %(reason)s"),
+        default=frozenset({SMS}),
+    )
+)
