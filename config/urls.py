@@ -11,6 +11,7 @@ urlpatterns = [
     path("notifications/", include("leifeng.notify.urls")),
     path("jobs/", include("leifeng.jobs.urls")),
     path("volunteers/", include("leifeng.volunteers.urls")),
+    path("activities/", include("leifeng.activities.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -93,7 +93,7 @@ class Station(Place, TimeStamped):
         return self.name
 
     def service_labels(self) -> list[str]:
-        return choice_labels(StationService, self.services)
+        return choice_labels(StationService.choices, self.services)
 
 
 class RosterPattern(models.Model):
@@ -257,10 +257,10 @@ class Activity(Place, TimeStamped):
         return self.status in PUBLIC_STATUSES
 
     def served_group_labels(self) -> list[str]:
-        return choice_labels(ServedGroup, self.served_groups)
+        return choice_labels(ServedGroup.choices, self.served_groups)
 
     def volunteer_kind_labels(self) -> list[str]:
-        return choice_labels(VolunteerKind, self.volunteer_kinds)
+        return choice_labels(VolunteerKind.choices, self.volunteer_kinds)
 
     def has_insurance(self) -> bool:
         return bool(

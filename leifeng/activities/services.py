@@ -11,7 +11,6 @@ a volunteer's sign-ups run one at a time (their row is locked) and each checks t
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.core import signing
@@ -28,7 +27,6 @@ from leifeng.activities.models import (
     Activity,
     Attendance,
     RosterPattern,
-    ServiceItem,
     Shift,
     Signup,
     Station,
@@ -1084,33 +1082,3 @@ def attendances_close_forgotten(now: datetime | None = None) -> int:
             updated_at=moment,
         )
     return closed
-
-
-# --- finding activities --------------------------------------------------------------------
-
-
-def public_activities() -> Any:
-    return Activity.objects.filter(
-        status__in=(Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
-    )
-
-
-def service_items_for(line: str) -> list[ServiceItem]:
-    return list(ServiceItem.objects.filter(campaign_line=line))
-
-
-def decimal_or_none(value: Any) -> Decimal | None:
-    return None if value in (None, "") else Decimal(str(value))
-
-
-def near_first(qs: Any, latitude: float, longitude: float) -> Any:
-    """Order by distance from a point, nearest first (an equirectangular approximation, which
-    is exact enough within a city and works on every database)."""
-    scale = math.cos(math.radians(latitude))
-    d_lat = F("latitude") - Decimal(str(latitude))
-    d_lon = (F("longitude") - Decimal(str(longitude))) * Decimal(str(round(scale, 6)))
-    return (
-        qs.filter(latitude__isnull=False)
-        .annotate(distance2=d_lat * d_lat + d_lon * d_lon)
-        .order_by("distance2", "starts_at")
-    )
