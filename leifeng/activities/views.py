@@ -373,7 +373,7 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     shifts = activity.shifts.annotate(
         waiting=Count("signups", filter=Q(signups__status=Signup.Status.WAITLISTED))
-    )
+    ).order_by("starts_at", "pk")
     shift_form = ShiftForm(request.POST or None)
     if request.method == "POST":
         access.require(request.user, access.MANAGE, activity)

@@ -22,3 +22,26 @@ class SystemOnlyAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+
+class SystemListAdmin(admin.ModelAdmin):
+    """A shared code list for the whole platform (skills, service items): system
+    administrators keep it."""
+
+    def _system(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._system(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._system(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._system(request)
+
+    def has_add_permission(self, request):
+        return self._system(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._system(request)

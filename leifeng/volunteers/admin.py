@@ -4,34 +4,15 @@ every change goes through the services, which check identities and keep the audi
 from django.contrib import admin
 from django.http import HttpRequest
 
-from leifeng.core.admin import ReadOnlyAdmin
+from leifeng.core.admin import ReadOnlyAdmin, SystemListAdmin
 from leifeng.orgs import access
 from leifeng.volunteers.models import Skill, Volunteer
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(SystemListAdmin):
     list_display = ["name"]
     search_fields = ["name"]
-
-    # A shared list for the whole platform: system administrators keep it.
-    def _system(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._system(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._system(request)
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._system(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._system(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return self._system(request)
 
 
 @admin.register(Volunteer)

@@ -95,6 +95,20 @@ SCOPED_PAGES = [
     ("volunteers:imports", "org", "manage", "manage"),
     ("volunteers:import", "import", "view", None),
     ("volunteers:import-start", "import", None, "manage"),
+    ("activities:manage-detail", "activity", "view", "manage"),
+    ("activities:edit", "activity", "manage", "manage"),
+    ("activities:publish", "activity", None, "manage"),
+    ("activities:finish", "activity", None, "manage"),
+    ("activities:activity-cancel", "activity", None, "manage"),
+    ("activities:shift-edit", "shift", "manage", "manage"),
+    ("activities:roster", "shift", "view", None),
+    ("activities:qr", "shift", "manage", None),
+    ("activities:qr-code", "shift", "manage", None),
+    ("activities:roster-check", "signup", None, "manage"),
+    ("activities:roster-remove", "signup", None, "manage"),
+    ("activities:correct", "signup", "manage", "manage"),
+    ("activities:station-edit", "station", "view", "manage"),
+    ("activities:pattern-delete", "pattern", None, "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -128,6 +142,23 @@ UNSCOPED_PAGES = {
     "volunteers:apply",
     "volunteers:withdraw",
     "volunteers:leave",
+    # Published activities and stations are public (no personal data: activities/tests).
+    "activities:list",
+    "activities:detail",
+    "activities:stations",
+    "activities:station",
+    # The volunteer's own sign-ups and check-in (activities/tests/test_views.py).
+    "activities:signup",
+    "activities:mine",
+    "activities:mine-ics",
+    "activities:cancel",
+    "activities:scan",
+    # Lists filtered by access.scoped (test_activity_lists_show_only_the_scope); the forms
+    # offer only organisations the user manages.
+    "activities:manage",
+    "activities:create",
+    "activities:station-manage",
+    "activities:station-create",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -165,7 +196,50 @@ def _object(tree, kind: str, target: str):
         return org
     if kind == "membership":
         return Membership.objects.filter(organisation=org).first()
+    if kind in ACTIVITY_KINDS:
+        return activity_objects(tree, org)[kind]
     return volunteer_objects(tree, org)[kind]
+
+
+ACTIVITY_KINDS = {"activity", "shift", "signup", "station", "pattern"}
+
+
+def activity_objects(tree, org: Organisation) -> dict:
+    """A published activity of `org` with a shift and a volunteer's sign-up; a station with a
+    weekly pattern."""
+    from datetime import time
+
+    from leifeng.activities import services as activity_services
+    from leifeng.activities.tests.conftest import make_activity
+
+    activity = make_activity(tree.root, org)
+    shift = activity.shifts.get()
+    volunteer = volunteer_objects(tree, org)["volunteer"]
+    signup = activity_services.signup_create(
+        actor=volunteer.user, volunteer=volunteer, shift=shift, risk_notice_read=True
+    )
+    station = activity_services.station_save(
+        actor=tree.root,
+        organisation=org,
+        data={
+            "name": f"{org.name}广场服务站",
+            "place_kind": "square",
+            "host_unit": org.name,
+            "address": "广场东侧",
+            "opening_hours": "每天 9:00–17:00",
+            "services": ["water", "guidance"],
+        },
+    )
+    pattern = activity_services.pattern_add(
+        actor=tree.root, station=station, weekday=5, start_time=time(9), end_time=time(12), quota=2
+    )
+    return {
+        "activity": activity,
+        "shift": shift,
+        "signup": signup,
+        "station": station,
+        "pattern": pattern,
+    }
 
 
 TOWNSHIP = {"140525": "140525100", "140502": "140502001"}
@@ -227,9 +301,15 @@ def _id(area: str, seq: str) -> str:
 
 
 def _counts() -> tuple:
+    from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
     from leifeng.volunteers.models import ImportBatch, TeamApplication, TeamMembership
 
     return (
+        tuple(Activity.objects.values_list("status", "title").order_by("pk")),
+        tuple(Shift.objects.values_list("quota", "confirmed").order_by("pk")),
+        tuple(Signup.objects.values_list("status").order_by("pk")),
+        Attendance.objects.count(),
+        RosterPattern.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
         AuditEntry.objects.count(),
@@ -309,6 +389,21 @@ def test_volunteer_list_shows_only_the_scope(client, org_tree, username):
         ]:
             rows = access.scoped(model.objects.filter(**lookup), user)
             assert rows.exists() == visible, (model, target)
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_activity_lists_show_only_the_scope(client, org_tree, username):
+    """Organisers' activity and station lists filter through access.scoped."""
+    objects = {t: activity_objects(org_tree, getattr(org_tree, t)) for t in ("org_a1", "org_b1")}
+    client.force_login(getattr(org_tree, username))
+    activities = client.get(reverse("activities:manage")).content.decode()
+    stations = client.get(reverse("activities:station-manage")).content.decode()
+    for target, made in objects.items():
+        visible = expected(org_tree, username, target, "view")
+        detail = reverse("activities:manage-detail", args=[made["activity"].pk])
+        assert (f'href="{detail}"' in activities) == visible
+        station = reverse("activities:station-edit", args=[made["station"].pk])
+        assert (f'href="{station}"' in stations) == visible
 
 
 @pytest.mark.parametrize("username", USERS)
