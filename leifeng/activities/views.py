@@ -80,10 +80,12 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(
         Activity.objects.select_related("organisation", "township", "station"),
         pk=pk,
-        status__in=[*selectors.OPEN_STATUSES, Activity.Status.FINISHED],
+        status__in=[*selectors.OPEN_STATUSES, Activity.Status.FINISHED, Activity.Status.CANCELLED],
     )
     volunteer = _volunteer(request)
-    shifts = list(selectors.upcoming_shifts(activity))
+    shifts = []
+    if activity.status in selectors.OPEN_STATUSES:
+        shifts = list(selectors.upcoming_shifts(activity))
     mine: dict[int, Signup] = {}
     problems: dict[int, str] = {}
     if volunteer is not None:

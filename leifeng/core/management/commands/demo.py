@@ -1,10 +1,12 @@
-"""`leifeng demo`: load the Jincheng demo organisations, log-ins and volunteers. Safe to run
-again: only what is missing is added."""
+"""`leifeng demo`: load the Jincheng demo organisations, log-ins, volunteers, activities and
+stations. Safe to run again: only what is missing is added."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from leifeng.accounts.models import User
+from leifeng.activities import demo as activity_demo
+from leifeng.activities.models import Activity, Station
 from leifeng.orgs import services as org_services
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions import services as region_services
@@ -152,8 +154,8 @@ USERS = [
 
 class Command(BaseCommand):
     help = (
-        "Load the Jincheng demo organisations, one log-in per role and about 2,000 volunteers "
-        "(idempotent)."
+        "Load the Jincheng demo organisations, one log-in per role, about 2,000 volunteers, "
+        "activities and service stations (idempotent)."
     )
 
     @transaction.atomic
@@ -201,6 +203,7 @@ class Command(BaseCommand):
             decider=User.objects.get(username="zezhou_admin"),
         )
         loaded = volunteer_demo.volunteers_load(actor=root)
+        events = activity_demo.activities_load(actor=root)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
         total = Volunteer.objects.count()
         if loaded.created:
@@ -211,6 +214,19 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Volunteers: none added (already loaded); {total} in the registry.")
+        if events.activities or events.stations or events.duty_shifts:
+            self.stdout.write(
+                f"Activities: {events.activities} added ({events.finished} finished, "
+                f"{events.recruiting} recruiting, {events.cancelled} cancelled, {events.drafts} "
+                f"drafts); {events.stations} stations, {events.duty_shifts} duty shifts; "
+                f"{events.signups} sign-ups, {events.attendances} attendance records "
+                f"({events.flagged} flagged for review)."
+            )
+        else:
+            self.stdout.write(
+                f"Activities: none added (already loaded); {Activity.objects.count()} "
+                f"activities, {Station.objects.count()} stations."
+            )
         self.stdout.write("")
         self.stdout.write(
             f"Demo log-ins (password for all: {DEMO_PASSWORD}; the mobile number works too):"
