@@ -1,12 +1,14 @@
 import random
 from collections import Counter
 
+import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 
 from leifeng.accounts.models import User
+from leifeng.activities import demo as activity_demo
 from leifeng.core.crypto import unseal
 from leifeng.core.management.commands.demo import DEMO_PASSWORD
 from leifeng.orgs import access
@@ -23,6 +25,14 @@ from leifeng.volunteers.models import (
     Volunteer,
 )
 from leifeng.volunteers.services import home_organisation
+
+
+@pytest.fixture(autouse=True)
+def without_activities(monkeypatch):
+    """These tests are about organisations and volunteers; the activities demo has its own
+    test (activities/tests/test_demo.py), and loading it here six times only costs time."""
+    monkeypatch.setattr(activity_demo, "activities_load", lambda **kwargs: activity_demo.Loaded())
+
 
 MODELS = [
     Organisation,
