@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 
 from leifeng.accounts.api import TokenAuth
 from leifeng.accounts.api import router as accounts_router
+from leifeng.activities.api import router as activities_router
 from leifeng.audit.api import router as audit_router
 from leifeng.core.errors import DomainError
 from leifeng.orgs.api import router as orgs_router
@@ -36,6 +37,7 @@ api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/organisations", orgs_router, tags=["organisations"])
 api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
+api.add_router("/activities", activities_router, tags=["activities"])
 
 
 def error_response(

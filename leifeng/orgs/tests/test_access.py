@@ -201,19 +201,40 @@ def _object(tree, kind: str, target: str):
     return volunteer_objects(tree, org)[kind]
 
 
-ACTIVITY_KINDS = {"activity", "shift", "signup", "station", "pattern"}
+ACTIVITY_KINDS = {"activity", "draft", "shift", "free_shift", "signup", "station", "pattern"}
 
 
 def activity_objects(tree, org: Organisation) -> dict:
-    """A published activity of `org` with a shift and a volunteer's sign-up; a station with a
+    """A published activity of `org` whose shift starts in 30 minutes (check-in is open), a
+    volunteer's sign-up for it and a second shift nobody took; a draft; a station with a
     weekly pattern."""
-    from datetime import time
+    from datetime import time, timedelta
+
+    from django.utils import timezone
 
     from leifeng.activities import services as activity_services
-    from leifeng.activities.tests.conftest import make_activity
+    from leifeng.activities.tests.conftest import activity_data, make_activity
 
-    activity = make_activity(tree.root, org)
-    shift = activity.shifts.get()
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=30)
+    activity = activity_services.activity_save(
+        actor=tree.root, organisation=org, data=activity_data()
+    )
+    shift = activity_services.shift_add(
+        actor=tree.root,
+        activity=activity,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        quota=2,
+    )
+    free_shift = activity_services.shift_add(
+        actor=tree.root,
+        activity=activity,
+        starts_at=start + timedelta(days=1),
+        ends_at=start + timedelta(days=1, hours=2),
+        quota=2,
+    )
+    activity_services.activity_publish(actor=tree.root, activity=activity)
+    draft = make_activity(tree.root, org, publish=False, title="草稿活动")
     volunteer = volunteer_objects(tree, org)["volunteer"]
     signup = activity_services.signup_create(
         actor=volunteer.user, volunteer=volunteer, shift=shift, risk_notice_read=True
@@ -235,7 +256,9 @@ def activity_objects(tree, org: Organisation) -> dict:
     )
     return {
         "activity": activity,
+        "draft": draft,
         "shift": shift,
+        "free_shift": free_shift,
         "signup": signup,
         "station": station,
         "pattern": pattern,
@@ -485,6 +508,24 @@ SCOPED_API = [
     ("post", "/api/v1/volunteers/applications/{application}/decide", "manage"),
     ("post", "/api/v1/volunteers/teams/{team}/members", "manage"),
     ("post", "/api/v1/volunteers/memberships/{team_membership}/remove", "manage"),
+    ("get", "/api/v1/activities/manage/{activity}", "view"),
+    ("put", "/api/v1/activities/manage/{activity}", "manage"),
+    ("post", "/api/v1/activities/manage/{draft}/publish", "manage"),
+    ("post", "/api/v1/activities/manage/{activity}/cancel", "manage"),
+    ("post", "/api/v1/activities/manage/{activity}/finish", "manage"),
+    ("post", "/api/v1/activities/manage/{activity}/shifts", "manage"),
+    ("put", "/api/v1/activities/manage/shifts/{shift}", "manage"),
+    ("delete", "/api/v1/activities/manage/shifts/{free_shift}", "manage"),
+    ("get", "/api/v1/activities/manage/shifts/{shift}/roster", "view"),
+    ("get", "/api/v1/activities/manage/shifts/{shift}/qr", "manage"),
+    ("post", "/api/v1/activities/manage/signups/{signup}/check", "manage"),
+    ("post", "/api/v1/activities/manage/signups/{signup}/correct", "manage"),
+    ("post", "/api/v1/activities/manage/signups/{signup}/cancel", "manage"),
+    ("get", "/api/v1/activities/manage/stations/{station}", "view"),
+    ("put", "/api/v1/activities/manage/stations/{station}", "manage"),
+    ("post", "/api/v1/activities/manage/stations/{station}/patterns", "manage"),
+    ("post", "/api/v1/activities/manage/stations/{station}/roster", "manage"),
+    ("delete", "/api/v1/activities/manage/patterns/{pattern}", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -492,6 +533,13 @@ API_PARAMS = {
     "application": "application_id",
     "team": "team_id",
     "team_membership": "membership_id",
+    "activity": "activity_id",
+    "draft": "activity_id",
+    "shift": "shift_id",
+    "free_shift": "shift_id",
+    "signup": "signup_id",
+    "station": "station_id",
+    "pattern": "pattern_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -499,6 +547,51 @@ API_PAYLOADS = {
     "members": {"consent_note": "电话同意"},
     "remove": {"reason": "已调离"},
 }
+
+
+def activity_api_payload(method: str, template: str, made: dict) -> dict:
+    """A valid body for each activities route that takes one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leifeng.activities.tests.conftest import activity_data, soon
+
+    shift = made["shift"]
+    last = template.rsplit("/", 1)[-1]
+    if method == "put" and "{activity}" in template:
+        data = activity_data()
+        return {key: value for key, value in data.items() if key not in {"latitude", "longitude"}}
+    if method == "put" and "{station}" in template:
+        return {
+            "name": "广场服务站",
+            "place_kind": "square",
+            "host_unit": "文明实践中心",
+            "address": "广场东侧",
+            "opening_hours": "每天 9:00–17:00",
+            "services": ["water"],
+        }
+    today = timezone.localdate()
+    return {
+        "cancel": {"reason": "天气原因"},
+        "shifts": {
+            "starts_at": soon(days=5).isoformat(),
+            "ends_at": soon(days=5, hour=11).isoformat(),
+            "quota": 2,
+        },
+        "{shift}": {"quota": 3},
+        "check": {"action": "in"},
+        "correct": {
+            "checked_in_at": shift.starts_at.isoformat(),
+            "checked_out_at": shift.ends_at.isoformat(),
+            "reason": "忘记签退",
+        },
+        "patterns": {"weekday": 1, "start_time": "09:00", "end_time": "12:00", "quota": 2},
+        "roster": {
+            "first_day": (today + timedelta(days=1)).isoformat(),
+            "last_day": (today + timedelta(days=7)).isoformat(),
+        },
+    }.get(last, {})
 
 
 def _bearer(user) -> dict:
@@ -544,6 +637,19 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/volunteers/teams/{team_id}/apply",
         "/api/v1/volunteers/applications/pending",
         "/api/v1/volunteers/skills",
+        # Published activities and stations are public; sign-ups and check-in are the
+        # volunteer's own (activities/tests/test_api.py); the manage lists are scoped.
+        "/api/v1/activities",
+        "/api/v1/activities/service-items",
+        "/api/v1/activities/stations",
+        "/api/v1/activities/stations/{station_id}",
+        "/api/v1/activities/{activity_id}",
+        "/api/v1/activities/shifts/{shift_id}/signup",
+        "/api/v1/activities/signups/mine",
+        "/api/v1/activities/signups/{signup_id}/cancel",
+        "/api/v1/activities/checkin",
+        "/api/v1/activities/manage",
+        "/api/v1/activities/manage/stations",
     }
     assert routes - scoped - others == set()
 
@@ -560,6 +666,10 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
         # Move a new leaf of the target to sit under the target again: both ends share its scope.
         leaf = make_org(org_tree.root, org, "叶子站", Organisation.Kind.STATION, org.region.code)
         obj, payload = leaf, {"new_parent_id": org.pk}
+    elif kind in ACTIVITY_KINDS:
+        made = activity_objects(org_tree, org)
+        obj = made[kind]
+        payload = activity_api_payload(method, template, made)
     elif kind != "org":
         made = volunteer_objects(org_tree, org)
         obj = made[kind]
