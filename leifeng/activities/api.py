@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -642,17 +642,14 @@ class SignupIn(In):
 )
 def signup(request: HttpRequest, shift_id: int, payload: SignupIn):
     volunteer = _volunteer(request, _("Register as a volunteer first, then sign up."))
-    try:
-        # The service loads the shift (and its activity) itself: no query here for it.
-        created = services.signup_create(
-            actor=request.auth,
-            volunteer=volunteer,
-            shift=Shift(pk=shift_id),
-            risk_notice_read=payload.risk_notice_read,
-            invitation_code=payload.invitation_code,
-        )
-    except Shift.DoesNotExist:
-        raise Http404 from None
+    # The service loads and locks the shift itself (404 if there is none): no query here.
+    created = services.signup_create(
+        actor=request.auth,
+        volunteer=volunteer,
+        shift=Shift(pk=shift_id),
+        risk_notice_read=payload.risk_notice_read,
+        invitation_code=payload.invitation_code,
+    )
     return Status(201, created)
 
 
@@ -952,8 +949,7 @@ def shift_qr(request: HttpRequest, shift_id: int):
     now = timezone.now()
     token = services.qr_token(shift, now)
     # A code is accepted during its own step and the next one.
-    step = services.QR_STEP_SECONDS
-    expires_in = 2 * step - int(now.timestamp()) % step
+    expires_in = services.qr_seconds_left(now)
     url = request.build_absolute_uri(reverse("activities:scan", args=[token]))
     return {"token": token, "expires_in": expires_in, "url": url}
 

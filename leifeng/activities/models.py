@@ -9,6 +9,7 @@ waitlists, check-in and hours work the same everywhere. Write through services o
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leifeng.activities.codes import NationalCategory, PlaceKind, ServedGroup, StationService
@@ -309,7 +310,7 @@ class Shift(models.Model):
         indexes = [models.Index(fields=["starts_at", "ends_at"], name="activities_shift_time")]
 
     def __str__(self) -> str:
-        return f"{self.activity} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.activity} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def places_left(self) -> int:

@@ -62,11 +62,8 @@ def activity_find(
         qs = qs.filter(ends_at__gt=timezone.now())
     if county:
         qs = qs.filter(township__path__startswith=county.path)
-    if station:
-        qs = qs.filter(station=station)
-    else:
-        # A station's standing duty roster is found through the stations, not among events.
-        qs = qs.filter(station__isnull=True)
+    # A station's standing duty roster is found through its station, not among the events.
+    qs = qs.filter(station=station) if station else qs.filter(station__isnull=True)
     if latitude is not None and longitude is not None:
         return near_first(qs, latitude, longitude)
     return qs.order_by("starts_at", "pk")

@@ -174,7 +174,7 @@ def activity_save(
             getattr(activity, name).set(data[name])
     audit_record(
         actor=actor,
-        organisation=organisation,
+        organisation=activity.organisation,
         action=AuditEntry.Action.CREATE if creating else AuditEntry.Action.UPDATE,
         obj=activity,
         before=before,
@@ -302,6 +302,9 @@ def activity_cancel(
     activity.cancelled_at = moment
     activity.cancel_reason = reason[:200]
     activity.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    # Lock every shift first (signup_create locks its shift before reading the status), so a
+    # sign-up racing this either committed already and is ended below, or sees "cancelled".
+    activity.shifts.update(confirmed=0)
     active = Signup.objects.filter(shift__activity=activity, status__in=Signup.ACTIVE)
     users = list(
         User.objects.filter(volunteer__signups__in=active.values("pk"), is_active=True).distinct()
@@ -312,7 +315,6 @@ def activity_cancel(
         cancel_reason=reason[:200],
         cancelled_by=actor,
     )
-    activity.shifts.update(confirmed=0)
     notify(
         recipients=users,
         kind=kinds.ACTIVITY_CANCELLED,
@@ -410,7 +412,9 @@ def shift_update(*, actor: User, shift: Shift, quota: int, note: str | None = No
     """Change a shift's quota. A larger quota takes people from the waiting list; a smaller
     one may not drop below those already signed up."""
     access.require(actor, access.MANAGE, shift)
-    shift = Shift.objects.select_for_update().select_related("activity").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self",)).select_related("activity").get(pk=shift.pk)
+    )
     if shift.activity.status not in EDITABLE:
         raise DomainError(_("A finished or cancelled activity cannot be changed."), code=CONFLICT)
     if quota < max(shift.confirmed, 1):
@@ -424,18 +428,26 @@ def shift_update(*, actor: User, shift: Shift, quota: int, note: str | None = No
         shift.note = note.strip()[:100]
     shift.save(update_fields=["quota", "note"])
     _promote(shift, actor=actor, now=timezone.now())
+    shift.refresh_from_db(fields=["confirmed"])
     return shift
 
 
 @transaction.atomic
 def shift_delete(*, actor: User, shift: Shift) -> None:
     access.require(actor, access.MANAGE, shift)
+    activity = shift.activity
+    if activity.status not in EDITABLE:
+        raise DomainError(_("A finished or cancelled activity cannot be changed."), code=CONFLICT)
+    if activity.status != Activity.Status.DRAFT and activity.shifts.count() == 1:
+        raise DomainError(
+            _("A published activity keeps at least one shift; cancel the activity instead."),
+            code=CONFLICT,
+        )
     if shift.signups.exists():
         raise DomainError(
             _("Volunteers have signed up for this shift; cancel the activity instead."),
             code=CONFLICT,
         )
-    activity = shift.activity
     shift.delete()
     _refresh_span(activity)
 
@@ -495,6 +507,8 @@ def pattern_add(
     *, actor: User, station: Station, weekday: int, start_time: time, end_time: time, quota: int
 ) -> RosterPattern:
     access.require(actor, access.MANAGE, station)
+    if weekday not in RosterPattern.Weekday.values:
+        raise _invalid(_("Choose a day of the week."), weekday=_("Choose a day of the week."))
     if end_time <= start_time:
         raise _invalid(
             _("A shift must end after it starts."), end_time=_("A shift must end after it starts.")
@@ -569,8 +583,10 @@ def roster_generate(
     if not station.is_active:
         raise DomainError(_("This station is closed."), code=CONFLICT)
     duty = station_duty(station, actor)
+    # Two people generating at once take turns, so the second sees the first one's shifts.
+    list(Activity.objects.select_for_update().filter(pk=duty.pk).values_list("pk"))
     existing = set(duty.shifts.values_list("starts_at", "ends_at"))
-    zone = timezone.get_current_timezone()
+    zone = timezone.get_default_timezone()  # the city's time, whoever generates
     created = []
     day = first_day
     while day <= last_day:
@@ -586,6 +602,8 @@ def roster_generate(
             )
         day += timedelta(days=1)
     Shift.objects.bulk_create(created)
+    if not created:
+        return created
     _refresh_span(duty)
     audit_record(
         actor=actor,
@@ -717,7 +735,12 @@ def signup_create(
     moment = _now(now)
     # One sign-up at a time per volunteer, so that two overlapping shifts cannot both pass.
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    shift = Shift.objects.select_related("activity").get(pk=shift.pk)
+    # Lock the shift, then read its activity (a separate query, so a cancel that committed
+    # while we waited is seen): no sign-up slips past activity_cancel.
+    try:
+        shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    except Shift.DoesNotExist:
+        raise DomainError(_("This shift no longer exists."), code="not_found") from None
     problem = signup_problem(volunteer, shift, invitation_code=invitation_code, now=moment)
     if problem:
         raise problem
@@ -737,15 +760,16 @@ def signup_create(
     took_place = Shift.objects.filter(pk=shift.pk, confirmed__lt=F("quota")).update(
         confirmed=F("confirmed") + 1
     )
+    # No savepoint: the volunteer's lock makes the unique index a last guard only, and if it
+    # ever fires the whole sign-up (place included) rolls back with this error.
     try:
-        with transaction.atomic():
-            return Signup.objects.create(
-                shift=shift,
-                volunteer=volunteer,
-                status=Signup.Status.CONFIRMED if took_place else Signup.Status.WAITLISTED,
-                risk_notice_read_at=moment,
-                confirmed_at=moment if took_place else None,
-            )
+        return Signup.objects.create(
+            shift=shift,
+            volunteer=volunteer,
+            status=Signup.Status.CONFIRMED if took_place else Signup.Status.WAITLISTED,
+            risk_notice_read_at=moment,
+            confirmed_at=moment if took_place else None,
+        )
     except IntegrityError:
         raise DomainError(_("You have already signed up for this shift."), code=CONFLICT) from None
 
@@ -771,8 +795,16 @@ def signup_cancel(
         access.require(actor, access.MANAGE, signup)
     if not reason:
         raise _invalid(_("Say why you cancel."), reason=_("Enter a reason."))
-    shift = Shift.objects.select_for_update().select_related("activity").get(pk=signup.shift_id)
-    signup = Signup.objects.select_for_update().select_related("volunteer").get(pk=signup.pk)
+    # Only these rows: locking the joined activity or volunteer too would take locks in the
+    # opposite order to signup_create (volunteer, then shift) and could deadlock.
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=signup.shift_id)
+    )
+    signup = (
+        Signup.objects.select_for_update(of=("self",)).select_related("volunteer").get(pk=signup.pk)
+    )
     signup.shift = shift
     if not signup.is_active():
         raise DomainError(_("This sign-up has already been cancelled."), code=CONFLICT)
@@ -816,7 +848,7 @@ def _promote(shift: Shift, *, actor: User | None, now: datetime) -> int:
     if shift.starts_at <= now:
         return 0
     waiting = (
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))  # not the (nullable) joined user
         .filter(shift=shift, status=Signup.Status.WAITLISTED)
         .select_related("volunteer__user")
         .order_by("created_at", "pk")
@@ -847,6 +879,11 @@ def qr_token(shift: Shift, now: datetime | None = None) -> str:
     """The code the organiser's screen shows now: signed, bound to the shift, short-lived."""
     step = int(_now(now).timestamp()) // QR_STEP_SECONDS
     return signing.Signer(salt=QR_SALT).sign(f"{shift.pk}.{step}")
+
+
+def qr_seconds_left(now: datetime | None = None) -> int:
+    """How long the code shown now is still accepted (between one and two steps)."""
+    return 2 * QR_STEP_SECONDS - int(_now(now).timestamp()) % QR_STEP_SECONDS
 
 
 def qr_shift(token: str, now: datetime | None = None) -> Shift:
