@@ -193,7 +193,35 @@ class ShiftOut(Schema):
     note: str
 
 
-class ActivityOut(Schema):
+class PlaceOut(Schema):
+    """Where an activity or a station is, and who runs it."""
+
+    organisation_id: int
+    organisation_name: str
+    address: str
+    township_id: int | None
+    township_name: str
+    latitude: float | None
+    longitude: float | None
+
+    @staticmethod
+    def resolve_organisation_name(obj: Activity | Station) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_township_name(obj: Activity | Station) -> str:
+        return obj.township.name if obj.township else ""
+
+    @staticmethod
+    def resolve_latitude(obj: Activity | Station) -> float | None:
+        return _float(obj.latitude)
+
+    @staticmethod
+    def resolve_longitude(obj: Activity | Station) -> float | None:
+        return _float(obj.longitude)
+
+
+class ActivityOut(PlaceOut):
     """An activity as anyone may see it in a list."""
 
     id: int
@@ -205,34 +233,11 @@ class ActivityOut(Schema):
     service_items: list[str]
     starts_at: datetime | None
     ends_at: datetime | None
-    organisation_id: int
-    organisation_name: str
     station_id: int | None
-    address: str
-    township_id: int | None
-    township_name: str
-    latitude: float | None
-    longitude: float | None
-
-    @staticmethod
-    def resolve_organisation_name(obj: Activity) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_township_name(obj: Activity) -> str:
-        return obj.township.name if obj.township else ""
 
     @staticmethod
     def resolve_service_items(obj: Activity) -> list[str]:
         return [item.name for item in obj.service_items.all()]
-
-    @staticmethod
-    def resolve_latitude(obj: Activity) -> float | None:
-        return _float(obj.latitude)
-
-    @staticmethod
-    def resolve_longitude(obj: Activity) -> float | None:
-        return _float(obj.longitude)
 
 
 class ActivityDetailOut(ActivityOut):
@@ -322,7 +327,7 @@ class PatternOut(Schema):
     quota: int
 
 
-class StationOut(Schema):
+class StationOut(PlaceOut):
     id: int
     name: str
     place_kind: str
@@ -331,29 +336,6 @@ class StationOut(Schema):
     services: list[str]
     services_note: str
     contact_phone: str
-    organisation_id: int
-    organisation_name: str
-    address: str
-    township_id: int | None
-    township_name: str
-    latitude: float | None
-    longitude: float | None
-
-    @staticmethod
-    def resolve_organisation_name(obj: Station) -> str:
-        return obj.organisation.name
-
-    @staticmethod
-    def resolve_township_name(obj: Station) -> str:
-        return obj.township.name if obj.township else ""
-
-    @staticmethod
-    def resolve_latitude(obj: Station) -> float | None:
-        return _float(obj.latitude)
-
-    @staticmethod
-    def resolve_longitude(obj: Station) -> float | None:
-        return _float(obj.longitude)
 
 
 class StationDetailOut(StationOut):
