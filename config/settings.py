@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "leifeng.notify",
     "leifeng.volunteers",
     "leifeng.activities",
+    "leifeng.hours",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -238,6 +239,14 @@ SMS_MAX_PER_HOUR = env_int("SMS_MAX_PER_HOUR", 5)
 # Volunteer imports from Excel: the largest file and the most rows one upload may hold.
 VOLUNTEER_IMPORT_MAX_MB = env_int("VOLUNTEER_IMPORT_MAX_MB", 30)
 VOLUNTEER_IMPORT_MAX_ROWS = env_int("VOLUNTEER_IMPORT_MAX_ROWS", 200_000)
+
+# Service hours: attendance is rounded down to this many minutes (30: half hours), and the
+# star standards are these cumulative hours (DOMAIN.md §4; the national default).
+HOURS_ROUNDING_MINUTES = env_int("HOURS_ROUNDING_MINUTES", 30)
+HOURS_STAR_THRESHOLDS = tuple(
+    int(part)
+    for part in os.environ.get("HOURS_STAR_THRESHOLDS", "100,300,600,1000,1500").split(",")
+)
 ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")

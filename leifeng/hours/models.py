@@ -1,0 +1,203 @@
+"""The service-hours ledger (办法 arts. 7, 11, 13; DOMAIN.md §2, §4).
+
+A credit is never edited or deleted: a correction is a reversing entry plus a new credit, each
+with who, when and why. Each volunteer's total is kept in VolunteerHours, changed in the same
+transaction as the entries, and `leifeng hours verify` proves it equals the ledger's sum.
+Pending claims (from attendance) become ledger entries only when the organiser confirms them.
+Write through services only.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from leifeng.activities.models import Activity, Attendance
+from leifeng.orgs.models import Organisation
+from leifeng.volunteers.models import Volunteer
+
+
+class AppendOnlyError(Exception):
+    """Someone tried to change or delete a ledger entry."""
+
+
+class HoursEntry(models.Model):
+    class Kind(models.TextChoices):
+        CREDIT = "credit", _("Credit")
+        REVERSAL = "reversal", _("Reversal")
+
+    class Source(models.TextChoices):
+        ATTENDANCE = "attendance", _("Attendance")
+        MANUAL = "manual", _("Recorded by staff")
+        IMPORT = "import", _("Imported")
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.PROTECT, related_name="hours_entries", verbose_name=_("volunteer")
+    )
+    # Who recorded it is who certifies it (谁记录谁证明).
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="hours_entries", verbose_name=_("recorded by")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    source = models.CharField(_("source"), max_length=12, choices=Source)
+    activity = models.ForeignKey(
+        Activity,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hours_entries",
+        verbose_name=_("activity"),
+    )
+    content = models.CharField(_("service content"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"))
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2)
+    reverses = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("hours entry")
+        verbose_name_plural = _("hours entries")
+        ordering = ["volunteer", "started_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=models.F("started_at")), name="hours_entry_period"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="credit", hours__gt=0, reverses__isnull=True))
+                | Q(kind="reversal", hours__lt=0, reverses__isnull=False),
+                name="hours_entry_sign",
+            ),
+        ]
+        indexes = [models.Index(fields=["volunteer", "started_at"], name="hours_entry_time")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.content} · {self.hours}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("A ledger entry is never changed; reverse it and credit anew.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError("A ledger entry is never deleted; reverse it.")
+
+
+class VolunteerHours(models.Model):
+    """A volunteer's running total, changed only with the ledger entries that make it."""
+
+    volunteer = models.OneToOneField(
+        Volunteer,
+        models.CASCADE,
+        primary_key=True,
+        related_name="hours",
+        verbose_name=_("volunteer"),
+    )
+    total = models.DecimalField(_("total hours"), max_digits=10, decimal_places=2, default=0)
+
+    org_path = "volunteer__organisation__path"
+
+    class Meta:
+        verbose_name = _("volunteer's total hours")
+        verbose_name_plural = _("volunteers' total hours")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer}: {self.total}"
+
+
+class HoursClaim(models.Model):
+    """Checked-out attendance waiting for the organiser: confirm, adjust with a reason, or
+    reject. Due within 10 working days of the activity (办法 art. 11)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    attendance = models.OneToOneField(
+        Attendance, models.PROTECT, related_name="hours_claim", verbose_name=_("attendance")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, models.PROTECT, related_name="hours_claims", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="hours_claims", verbose_name=_("organiser")
+    )
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"))
+    break_minutes = models.PositiveIntegerField(_("breaks (minutes)"), default=0)
+    proposed_hours = models.DecimalField(_("proposed hours"), max_digits=6, decimal_places=2)
+    due_on = models.DateField(_("record by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    entry = models.OneToOneField(
+        HoursEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim",
+        verbose_name=_("ledger entry"),
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("hours claim")
+        verbose_name_plural = _("hours claims")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.proposed_hours}"
+
+
+class WorkdayOverride(models.Model):
+    """A day the holiday package does not know (a year after its last release): the city
+    office records the State Council's arrangement here. Overrides win over the package."""
+
+    day = models.DateField(_("day"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'✓' if self.is_workday else '✗'}"
+
+
+ZERO = Decimal("0.00")

@@ -1,0 +1,439 @@
+"""The rules of service hours: attendance becomes a claim, a confirmed claim a ledger credit;
+corrections are a reversal plus a new credit; nobody is credited twice for the same time.
+
+Every credit or reversal of a volunteer runs with that volunteer's row locked (as their
+sign-ups do), so the overlap check and the running total cannot race.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+import chinese_calendar
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from leifeng.accounts.models import User
+from leifeng.activities.models import Activity, Attendance
+from leifeng.audit.models import AuditEntry
+from leifeng.audit.services import audit_record
+from leifeng.core.errors import DomainError
+from leifeng.hours.models import ZERO, HoursClaim, HoursEntry, VolunteerHours, WorkdayOverride
+from leifeng.orgs import access
+from leifeng.orgs.models import Organisation
+from leifeng.volunteers.models import Volunteer
+
+INVALID = "invalid"
+CONFLICT = "conflict"
+RECORD_WITHIN_WORKING_DAYS = 10  # 办法 art. 11
+HUNDREDTH = Decimal("0.01")
+
+
+# --- hours, working days and stars ---------------------------------------------------------
+
+
+def round_hours(minutes: int) -> Decimal:
+    """Minutes of service as hours, rounded down to the configured step (half hours)."""
+    step = settings.HOURS_ROUNDING_MINUTES
+    steps = max(minutes, 0) // step
+    return (Decimal(steps * step) / Decimal(60)).quantize(HUNDREDTH, rounding=ROUND_DOWN)
+
+
+def is_workday(day: date) -> bool:
+    """A Chinese working day: the city office's override, else the holiday package (legal
+    holidays and make-up days), else Monday to Friday for years the package does not cover."""
+    override = WorkdayOverride.objects.filter(day=day).values_list("is_workday", flat=True).first()
+    if override is not None:
+        return override
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The `count`-th working day after `day`."""
+    current = day
+    while count > 0:
+        current += timedelta(days=1)
+        if is_workday(current):
+            count -= 1
+    return current
+
+
+def stars_reached(total: Decimal) -> int:
+    """The star level whose standard `total` hours reach (certification is separate)."""
+    return sum(1 for threshold in settings.HOURS_STAR_THRESHOLDS if total >= threshold)
+
+
+# --- the ledger ----------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _lock(volunteer: Volunteer) -> VolunteerHours:
+    """Lock the volunteer for this transaction and return their running total."""
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk").get()
+    totals, _created = VolunteerHours.objects.get_or_create(volunteer=volunteer)
+    return totals
+
+
+def active_overlaps(
+    volunteer: Volunteer, started_at: datetime, ended_at: datetime
+) -> list[HoursEntry]:
+    """Credits of the volunteer, not reversed, whose time overlaps the given period."""
+    return list(
+        HoursEntry.objects.filter(
+            volunteer=volunteer,
+            kind=HoursEntry.Kind.CREDIT,
+            reversal__isnull=True,
+            started_at__lt=ended_at,
+            ended_at__gt=started_at,
+        ).order_by("started_at")
+    )
+
+
+def _change_total(totals: VolunteerHours, hours: Decimal) -> None:
+    VolunteerHours.objects.filter(pk=totals.pk).update(total=F("total") + hours)
+
+
+def _credit(
+    *,
+    actor: User | None,
+    volunteer: Volunteer,
+    organisation: Organisation,
+    source: str,
+    content: str,
+    started_at: datetime,
+    ended_at: datetime,
+    hours: Decimal,
+    place: str = "",
+    activity: Activity | None = None,
+    reason: str = "",
+) -> HoursEntry:
+    """Credit hours, refusing any time already credited (whatever its source)."""
+    errors = {}
+    if ended_at <= started_at:
+        errors["ended_at"] = _("The service must end after it starts.")
+    elif hours <= 0:
+        errors["hours"] = _("Credit more than zero hours.")
+    elif hours > Decimal((ended_at - started_at).total_seconds()) / 3600:
+        errors["hours"] = _("More hours than the time between start and end.")
+    if not content.strip():
+        errors["content"] = _("Say what the service was.")
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+    totals = _lock(volunteer)
+    clashes = active_overlaps(volunteer, started_at, ended_at)
+    if clashes:
+        raise DomainError(
+            _("These hours overlap time already credited: %(entries)s.")
+            % {
+                "entries": "；".join(
+                    f"{entry.content} {_local(entry.started_at)}–{_local(entry.ended_at)}"
+                    for entry in clashes
+                )
+            },
+            code=CONFLICT,
+        )
+    entry = HoursEntry(
+        volunteer=volunteer,
+        organisation=organisation,
+        kind=HoursEntry.Kind.CREDIT,
+        source=source,
+        activity=activity,
+        content=content.strip()[:200],
+        place=place.strip()[:200],
+        started_at=started_at,
+        ended_at=ended_at,
+        hours=hours.quantize(HUNDREDTH),
+        reason=reason.strip()[:200],
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    entry.save()
+    _change_total(totals, entry.hours)
+    return entry
+
+
+def _reverse(actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
+    totals = _lock(entry.volunteer)
+    entry = HoursEntry.objects.get(pk=entry.pk)
+    if entry.kind != HoursEntry.Kind.CREDIT or HoursEntry.objects.filter(reverses=entry).exists():
+        raise DomainError(_("This entry has already been reversed."), code=CONFLICT)
+    reversal = HoursEntry(
+        volunteer_id=entry.volunteer_id,
+        organisation_id=entry.organisation_id,
+        kind=HoursEntry.Kind.REVERSAL,
+        source=entry.source,
+        activity_id=entry.activity_id,
+        content=entry.content,
+        place=entry.place,
+        started_at=entry.started_at,
+        ended_at=entry.ended_at,
+        hours=-entry.hours,
+        reverses=entry,
+        reason=reason[:200],
+        recorded_by=actor,
+    )
+    reversal.save()
+    _change_total(totals, reversal.hours)
+    return reversal
+
+
+def _needs_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("Say why."), code=INVALID, fields={"reason": _("Enter a reason.")})
+    return reason
+
+
+@transaction.atomic
+def entry_reverse(*, actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
+    """Take back a credit: a reversing entry with who, when and why; nothing is deleted."""
+    access.require(actor, access.MANAGE, entry)
+    reason = _needs_reason(reason)
+    reversal = _reverse(actor, entry, reason)
+    audit_record(
+        actor=actor,
+        organisation=entry.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=entry,
+        before={"hours": str(entry.hours)},
+        after={"hours": "0", "reason": reason},
+    )
+    return reversal
+
+
+@transaction.atomic
+def entry_correct(
+    *,
+    actor: User,
+    entry: HoursEntry,
+    hours: Decimal,
+    started_at: datetime,
+    ended_at: datetime,
+    reason: str,
+) -> HoursEntry:
+    """Correct a credit (办法 art. 13): reverse it and credit the right figures."""
+    access.require(actor, access.MANAGE, entry)
+    reason = _needs_reason(reason)
+    _reverse(actor, entry, reason)
+    corrected = _credit(
+        actor=actor,
+        volunteer=entry.volunteer,
+        organisation=entry.organisation,
+        source=entry.source,
+        content=entry.content,
+        place=entry.place,
+        activity=entry.activity,
+        started_at=started_at,
+        ended_at=ended_at,
+        hours=hours,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        organisation=entry.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=entry,
+        before={"hours": str(entry.hours), "from": _local(entry.started_at)},
+        after={"hours": str(corrected.hours), "from": _local(started_at), "reason": reason},
+    )
+    return corrected
+
+
+@transaction.atomic
+def manual_credit(
+    *,
+    actor: User,
+    organisation: Organisation,
+    volunteer: Volunteer,
+    content: str,
+    started_at: datetime,
+    ended_at: datetime,
+    hours: Decimal,
+    place: str = "",
+    reason: str = "",
+) -> HoursEntry:
+    """Staff record service done outside the platform, for a volunteer they can see."""
+    access.require(actor, access.MANAGE, organisation)
+    access.require(actor, access.VIEW, volunteer)
+    entry = _credit(
+        actor=actor,
+        volunteer=volunteer,
+        organisation=organisation,
+        source=HoursEntry.Source.MANUAL,
+        content=content,
+        place=place,
+        started_at=started_at,
+        ended_at=ended_at,
+        hours=hours,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditEntry.Action.CREATE,
+        obj=entry,
+        after={"hours": str(entry.hours), "content": entry.content},
+    )
+    return entry
+
+
+# --- from attendance to hours --------------------------------------------------------------
+
+
+def claims_collect(now: datetime | None = None) -> int:
+    """Each checked-out attendance becomes a claim waiting for its organiser."""
+    waiting = (
+        Attendance.objects.filter(
+            status=Attendance.Status.PRESENT,
+            checked_in_at__isnull=False,
+            checked_out_at__isnull=False,
+            hours_claim__isnull=True,
+            signup__status="confirmed",
+        )
+        .select_related("shift__activity")
+        .order_by("pk")
+    )
+    created = 0
+    for attendance in waiting.iterator():
+        assert attendance.checked_in_at and attendance.checked_out_at
+        shift = attendance.shift
+        minutes = int((attendance.checked_out_at - attendance.checked_in_at).total_seconds()) // 60
+        end_day = timezone.localdate(shift.activity.ends_at or shift.ends_at)
+        _claim, new = HoursClaim.objects.get_or_create(
+            attendance=attendance,
+            defaults={
+                "volunteer_id": attendance.volunteer_id,
+                "organisation_id": shift.activity.organisation_id,
+                "started_at": attendance.checked_in_at,
+                "ended_at": attendance.checked_out_at,
+                "proposed_hours": round_hours(minutes),
+                "due_on": add_working_days(end_day, RECORD_WITHIN_WORKING_DAYS),
+            },
+        )
+        created += new
+    return created
+
+
+def _pending(actor: User, claim: HoursClaim) -> HoursClaim:
+    access.require(actor, access.MANAGE, claim)
+    claim = (
+        HoursClaim.objects.select_for_update()
+        .select_related("attendance__shift__activity")
+        .get(pk=claim.pk)
+    )
+    if claim.status != HoursClaim.Status.PENDING:
+        raise DomainError(_("This claim has already been decided."), code=CONFLICT)
+    return claim
+
+
+@transaction.atomic
+def claim_confirm(
+    *, actor: User, claim: HoursClaim, hours: Decimal | None = None, reason: str = ""
+) -> HoursEntry:
+    """Confirm the proposed hours, or other hours with a reason."""
+    claim = _pending(actor, claim)
+    credited = claim.proposed_hours if hours is None else hours
+    if credited != claim.proposed_hours:
+        reason = _needs_reason(reason)
+    activity = claim.attendance.shift.activity
+    entry = _credit(
+        actor=actor,
+        volunteer=claim.volunteer,
+        organisation=claim.organisation,
+        source=HoursEntry.Source.ATTENDANCE,
+        activity=activity,
+        content=activity.title,
+        place=activity.address,
+        started_at=claim.started_at,
+        ended_at=claim.ended_at,
+        hours=credited,
+        reason=reason,
+    )
+    claim.status = HoursClaim.Status.CONFIRMED
+    claim.entry = entry
+    claim.reason = reason[:200]
+    claim.decided_by = actor
+    claim.decided_at = timezone.now()
+    claim.save()
+    return entry
+
+
+@transaction.atomic
+def claim_reject(*, actor: User, claim: HoursClaim, reason: str) -> HoursClaim:
+    claim = _pending(actor, claim)
+    claim.reason = _needs_reason(reason)[:200]
+    claim.status = HoursClaim.Status.REJECTED
+    claim.decided_by = actor
+    claim.decided_at = timezone.now()
+    claim.save()
+    audit_record(
+        actor=actor,
+        organisation=claim.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=claim,
+        before={"status": HoursClaim.Status.PENDING},
+        after={"status": claim.status, "reason": claim.reason},
+    )
+    return claim
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    confirmed: list[HoursEntry]
+    refused: list[tuple[HoursClaim, str]]
+
+
+def claims_confirm(*, actor: User, claims: list[HoursClaim]) -> BulkResult:
+    """Confirm many claims as proposed; each stands alone, and a refused one says why."""
+    confirmed, refused = [], []
+    for claim in claims:
+        try:
+            confirmed.append(claim_confirm(actor=actor, claim=claim))
+        except DomainError as exc:
+            refused.append((claim, exc.message))
+    return BulkResult(confirmed, refused)
+
+
+# --- proving the totals --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    volunteer_id: int
+    total: Decimal
+    ledger: Decimal
+
+
+def hours_verify() -> list[Mismatch]:
+    """Every volunteer whose kept total differs from the sum of their ledger entries (a
+    volunteer with entries but no total row counts as a total of zero). Repairs nothing."""
+    sums = dict(
+        HoursEntry.objects.values("volunteer_id")
+        .annotate(ledger=Sum("hours"))
+        .values_list("volunteer_id", "ledger")
+    )
+    totals = dict(VolunteerHours.objects.values_list("volunteer_id", "total"))
+    mismatches = []
+    for volunteer_id in sorted(set(sums) | set(totals)):
+        ledger = sums.get(volunteer_id) or ZERO
+        total = totals.get(volunteer_id, ZERO)
+        if ledger != total:
+            mismatches.append(Mismatch(volunteer_id, total, ledger))
+    return mismatches
+
+
+def record_of(volunteer: Volunteer) -> dict[str, Any]:
+    """A volunteer's total and star standard."""
+    total = VolunteerHours.objects.filter(volunteer=volunteer).values_list("total", flat=True)
+    hours = total.first() or ZERO
+    return {"total": hours, "stars_reached": stars_reached(hours)}
