@@ -2,11 +2,9 @@
 and scoped, because every change goes through the services (rules, audit, notifications)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from leifeng.activities.models import Activity, ServiceItem, Station
-from leifeng.core.admin import ReadOnlyAdmin, SystemListAdmin
-from leifeng.orgs import access
+from leifeng.core.admin import ScopedReadOnlyAdmin, SystemListAdmin
 
 
 @admin.register(ServiceItem)
@@ -15,11 +13,6 @@ class ServiceItemAdmin(SystemListAdmin):
     list_filter = ["campaign_line"]
     list_editable = ["position"]
     search_fields = ["name"]
-
-
-class ScopedReadOnlyAdmin(ReadOnlyAdmin):
-    def get_queryset(self, request: HttpRequest):
-        return access.scoped(super().get_queryset(request), request.user)
 
 
 @admin.register(Activity)

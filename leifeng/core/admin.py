@@ -14,6 +14,15 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ScopedReadOnlyAdmin(ReadOnlyAdmin):
+    """Records of organisations, read-only, only those in the user's scope (access.py)."""
+
+    def get_queryset(self, request):
+        from leifeng.orgs import access
+
+        return access.scoped(super().get_queryset(request), request.user)
+
+
 class SystemOnlyAdmin(ReadOnlyAdmin):
     """Platform machinery (jobs, deliveries, tokens): system administrators read it here."""
 
