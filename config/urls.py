@@ -12,6 +12,7 @@ urlpatterns = [
     path("jobs/", include("leifeng.jobs.urls")),
     path("volunteers/", include("leifeng.volunteers.urls")),
     path("activities/", include("leifeng.activities.urls")),
+    path("hours/", include("leifeng.hours.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

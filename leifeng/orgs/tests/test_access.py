@@ -109,6 +109,7 @@ SCOPED_PAGES = [
     ("activities:correct", "signup", "manage", "manage"),
     ("activities:station-edit", "station", "view", "manage"),
     ("activities:pattern-delete", "pattern", None, "manage"),
+    ("hours:decide", "claim", "manage", "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -159,6 +160,11 @@ UNSCOPED_PAGES = {
     "activities:create",
     "activities:station-manage",
     "activities:station-create",
+    # The volunteer's own hours; claims listed and confirmed through access.scoped
+    # (hours/tests/test_views.py).
+    "hours:me",
+    "hours:claims",
+    "hours:claims-confirm",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -198,7 +204,28 @@ def _object(tree, kind: str, target: str):
         return Membership.objects.filter(organisation=org).first()
     if kind in ACTIVITY_KINDS:
         return activity_objects(tree, org)[kind]
+    if kind == "claim":
+        return hours_claim(tree, org)
     return volunteer_objects(tree, org)[kind]
+
+
+def hours_claim(tree, org: Organisation):
+    """A pending hours claim from attendance at an activity of `org`."""
+    from leifeng.activities import services as activity_services
+    from leifeng.hours import services as hours_services
+    from leifeng.hours.models import HoursClaim
+
+    made = activity_objects(tree, org)
+    shift = made["shift"]
+    activity_services.attendance_correct(
+        actor=tree.root,
+        signup=made["signup"],
+        checked_in_at=shift.starts_at,
+        checked_out_at=shift.ends_at,
+        reason="现场签到",
+    )
+    hours_services.claims_collect()
+    return HoursClaim.objects.get(attendance__signup=made["signup"])
 
 
 ACTIVITY_KINDS = {"activity", "draft", "shift", "free_shift", "signup", "station", "pattern"}
@@ -325,6 +352,7 @@ def _id(area: str, seq: str) -> str:
 
 def _counts() -> tuple:
     from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
+    from leifeng.hours.models import HoursClaim, HoursEntry
     from leifeng.volunteers.models import ImportBatch, TeamApplication, TeamMembership
 
     return (
@@ -333,6 +361,8 @@ def _counts() -> tuple:
         tuple(Signup.objects.values_list("status").order_by("pk")),
         Attendance.objects.count(),
         RosterPattern.objects.count(),
+        HoursEntry.objects.count(),
+        tuple(HoursClaim.objects.values_list("status").order_by("pk")),
         Organisation.objects.count(),
         Membership.objects.count(),
         AuditEntry.objects.count(),

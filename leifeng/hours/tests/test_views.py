@@ -1,0 +1,56 @@
+"""The hours pages: organisers confirm, adjust and reject; volunteers see their record."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from leifeng.activities.tests.conftest import make_volunteer
+from leifeng.hours import services
+from leifeng.hours.models import HoursClaim, VolunteerHours
+from leifeng.hours.tests.test_ledger import attended
+
+
+@pytest.fixture
+def claim(org_tree):
+    volunteer = make_volunteer(1)
+    attended(org_tree, volunteer, minutes=150)
+    services.claims_collect()
+    return HoursClaim.objects.get()
+
+
+def test_organiser_confirms_ticked_claims(client, org_tree, claim):
+    client.force_login(org_tree.a1_staff)
+    page = client.get(reverse("hours:claims")).content.decode()
+    assert claim.volunteer.name in page and "2.50" in page
+    response = client.post(reverse("hours:claims-confirm"), {"claim": [claim.pk]}, follow=True)
+    assert "已确认 1 条" in response.content.decode()
+    assert VolunteerHours.objects.get(volunteer=claim.volunteer).total == Decimal("2.5")
+
+
+def test_adjusting_needs_a_reason_and_rejecting_credits_nothing(client, org_tree, claim):
+    client.force_login(org_tree.a1_staff)
+    url = reverse("hours:decide", args=[claim.pk])
+    response = client.post(url, {"confirm": "1", "hours": "2", "reason": ""})
+    assert "请填写理由" in response.content.decode()
+    client.post(url, {"reject": "1", "reason": "未实际服务"})
+    claim.refresh_from_db()
+    assert claim.status == HoursClaim.Status.REJECTED
+    assert not VolunteerHours.objects.filter(total__gt=0).exists()
+
+
+def test_other_county_neither_lists_nor_confirms(client, org_tree, claim):
+    client.force_login(org_tree.b1_staff)
+    assert claim.volunteer.name not in client.get(reverse("hours:claims")).content.decode()
+    client.post(reverse("hours:claims-confirm"), {"claim": [claim.pk]})
+    claim.refresh_from_db()
+    assert claim.status == HoursClaim.Status.PENDING
+
+
+def test_volunteer_sees_their_record(client, org_tree, claim):
+    client.force_login(claim.volunteer.user)
+    page = client.get(reverse("hours:me")).content.decode()
+    assert "等待组织者确认" in page
+    services.claim_confirm(actor=org_tree.a1_staff, claim=claim)
+    page = client.get(reverse("hours:me")).content.decode()
+    assert "累计 2.50 小时" in page

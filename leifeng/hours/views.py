@@ -1,0 +1,112 @@
+"""Pages for service hours: organisers confirm what attendance proposes; volunteers see their
+record."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leifeng.core.errors import DomainError
+from leifeng.core.forms import add_domain_error
+from leifeng.core.pagination import paginate
+from leifeng.hours import services
+from leifeng.hours.forms import ConfirmForm, RejectForm
+from leifeng.hours.models import HoursClaim, HoursEntry
+from leifeng.orgs import access
+
+
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """Claims waiting in the user's scope, the most urgent first; overdue ones marked."""
+    qs = access.scoped(
+        HoursClaim.objects.filter(status=HoursClaim.Status.PENDING).select_related(
+            "volunteer", "attendance__shift__activity"
+        ),
+        request.user,
+    ).order_by("due_on", "pk")
+    today = timezone.localdate()
+    if request.GET.get("overdue") == "1":
+        qs = qs.filter(due_on__lt=today)
+    return render(
+        request,
+        "hours/claims.html",
+        {"page": paginate(request, qs), "today": today, "overdue": request.GET.get("overdue")},
+    )
+
+
+@require_POST
+def claims_confirm(request: HttpRequest) -> HttpResponse:
+    """Confirm the ticked claims as proposed; those that cannot be are named with the reason."""
+    ids = [int(pk) for pk in request.POST.getlist("claim") if pk.isdigit()][:200]
+    claims = list(access.scoped(HoursClaim.objects.filter(pk__in=ids), request.user))
+    result = services.claims_confirm(actor=request.user, claims=claims)
+    if result.confirmed:
+        messages.success(
+            request, _("%(count)s claims confirmed.") % {"count": len(result.confirmed)}
+        )
+    for claim, reason in result.refused:
+        messages.error(request, f"{claim.volunteer.name}: {reason}")
+    return redirect("hours:claims")
+
+
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = access.get_for(
+        request.user,
+        HoursClaim.objects.select_related("volunteer", "attendance__shift__activity"),
+        access.MANAGE,
+        pk=pk,
+    )
+    confirm = ConfirmForm(
+        request.POST if "confirm" in request.POST else None,
+        initial={"hours": claim.proposed_hours},
+    )
+    reject = RejectForm(request.POST if "reject" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "confirm" in request.POST and confirm.is_valid():
+                services.claim_confirm(
+                    actor=request.user,
+                    claim=claim,
+                    hours=confirm.cleaned_data["hours"],
+                    reason=confirm.cleaned_data["reason"],
+                )
+                messages.success(request, _("Hours confirmed."))
+                return redirect("hours:claims")
+            if "reject" in request.POST and reject.is_valid():
+                services.claim_reject(
+                    actor=request.user, claim=claim, reason=reject.cleaned_data["reason"]
+                )
+                messages.success(request, _("Claim rejected."))
+                return redirect("hours:claims")
+        except DomainError as exc:
+            add_domain_error(confirm if "confirm" in request.POST else reject, exc)
+    return render(
+        request, "hours/decide.html", {"claim": claim, "confirm": confirm, "reject": reject}
+    )
+
+
+def my_record(request: HttpRequest) -> HttpResponse:
+    """The volunteer's own hours: total, the star standard reached, every entry."""
+    volunteer = getattr(request.user, "volunteer", None)
+    if volunteer is None or volunteer.is_closed:
+        raise Http404
+    entries = access.owned(
+        HoursEntry.objects.select_related("organisation"), request.user, "volunteer__user"
+    ).order_by("-started_at", "-pk")
+    pending = access.owned(
+        HoursClaim.objects.filter(status=HoursClaim.Status.PENDING).select_related(
+            "attendance__shift__activity"
+        ),
+        request.user,
+        "volunteer__user",
+    )
+    return render(
+        request,
+        "hours/me.html",
+        {
+            "record": services.record_of(volunteer),
+            "page": paginate(request, entries),
+            "pending": pending,
+        },
+    )
