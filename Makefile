@@ -53,3 +53,4 @@ messages: $(VENV)/.installed
 # quick run). PostgreSQL at BENCH_POSTGRES_URL (default postgres@127.0.0.1), skipped if absent.
 bench: $(VENV)/.installed
 	$(PY) -m bench.volunteers_import
+	$(PY) -m bench.activities_signup
