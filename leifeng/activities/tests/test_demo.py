@@ -18,6 +18,8 @@ from leifeng.activities.models import (
 )
 from leifeng.audit.models import AuditEntry
 from leifeng.core.campaign import CampaignLine
+from leifeng.hours.models import HoursClaim, HoursEntry, VolunteerHours
+from leifeng.hours.services import hours_verify, stars_reached
 from leifeng.volunteers import demo as volunteer_demo
 from leifeng.volunteers.models import Volunteer
 
@@ -38,15 +40,25 @@ def few_volunteers(monkeypatch):
 def test_demo_loads_activities_and_stations_once(db, few_volunteers, capsys):
     """One test, so that the demo is loaded only twice."""
     call_command("demo")
-    counts = [model.objects.count() for model in MODELS]
+    counts = [model.objects.count() for model in [*MODELS, HoursEntry, HoursClaim]]
     _check_lines_and_places()
     _check_rules()
+    _check_hours()
     call_command("demo")
-    assert [model.objects.count() for model in MODELS] == counts
+    assert [model.objects.count() for model in [*MODELS, HoursEntry, HoursClaim]] == counts
     first, second = (
         line for line in capsys.readouterr().out.splitlines() if line.startswith("Activities:")
     )
     assert "none added" not in first and "none added" in second
+
+
+def _check_hours():
+    """Past attendance is confirmed, the last week's waits, and every star standard is met."""
+    assert HoursClaim.objects.filter(status="confirmed").exists()
+    assert HoursClaim.objects.filter(status="pending").exists()
+    totals = VolunteerHours.objects.values_list("total", flat=True)
+    assert {stars_reached(total) for total in totals} >= {1, 2, 3, 4, 5}
+    assert hours_verify() == []
 
 
 def _check_lines_and_places():

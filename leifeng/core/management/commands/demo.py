@@ -7,6 +7,7 @@ from django.db import transaction
 from leifeng.accounts.models import User
 from leifeng.activities import demo as activity_demo
 from leifeng.activities.models import Activity, Station
+from leifeng.hours import demo as hours_demo
 from leifeng.orgs import services as org_services
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions import services as region_services
@@ -204,6 +205,7 @@ class Command(BaseCommand):
         )
         loaded = volunteer_demo.volunteers_load(actor=root)
         events = activity_demo.activities_load(actor=root)
+        hours = hours_demo.hours_load(actor=root)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
         total = Volunteer.objects.count()
         if loaded.created:
@@ -227,6 +229,10 @@ class Command(BaseCommand):
                 f"Activities: none added (already loaded); {Activity.objects.count()} "
                 f"activities, {Station.objects.count()} stations."
             )
+        self.stdout.write(
+            f"Service hours: {hours.claims} claims from attendance, {hours.confirmed} "
+            f"confirmed, {hours.historical} historical years recorded."
+        )
         self.stdout.write("")
         self.stdout.write(
             f"Demo log-ins (password for all: {DEMO_PASSWORD}; the mobile number works too):"
