@@ -13,3 +13,33 @@ class ConfirmForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CreditForm(forms.Form):
+    """Hours served outside the platform, recorded by staff."""
+
+    organisation = forms.ModelChoiceField(None, label=_("Recorded by"))
+    content = forms.CharField(label=_("Service content"), max_length=200)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    started_at = forms.DateTimeField(label=_("From"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=_("To"), widget=DATETIME)
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class CorrectForm(forms.Form):
+    started_at = forms.DateTimeField(label=_("From"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=_("To"), widget=DATETIME)
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

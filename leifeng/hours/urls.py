@@ -8,4 +8,6 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claims"),
     path("claims/confirm/", views.claims_confirm, name="claims-confirm"),
     path("claims/<int:pk>/", views.claim_decide, name="decide"),
+    path("volunteers/<int:pk>/", views.volunteer_hours, name="volunteer"),
+    path("entries/<int:pk>/correct/", views.entry_correct, name="correct"),
 ]

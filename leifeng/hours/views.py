@@ -12,9 +12,11 @@ from leifeng.core.errors import DomainError
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
 from leifeng.hours import services
-from leifeng.hours.forms import ConfirmForm, RejectForm
+from leifeng.hours.forms import ConfirmForm, CorrectForm, CreditForm, RejectForm
 from leifeng.hours.models import HoursClaim, HoursEntry
 from leifeng.orgs import access
+from leifeng.orgs.models import Organisation
+from leifeng.volunteers.models import Volunteer
 
 
 def claim_list(request: HttpRequest) -> HttpResponse:
@@ -109,4 +111,70 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, entries),
             "pending": pending,
         },
+    )
+
+
+def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff: a volunteer's entries recorded in their scope, and hours served outside the
+    platform recorded by an organisation they manage."""
+    volunteer = access.get_for(request.user, Volunteer.objects.all(), pk=pk)
+    organisations = access.scoped(
+        Organisation.objects.filter(is_active=True), request.user, access.MANAGE
+    )
+    form = CreditForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.manual_credit(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Hours recorded."))
+            return redirect("hours:volunteer", pk=volunteer.pk)
+    entries = access.scoped(
+        HoursEntry.objects.filter(volunteer=volunteer).select_related("organisation", "reversal"),
+        request.user,
+    ).order_by("-started_at", "-pk")
+    return render(
+        request,
+        "hours/volunteer.html",
+        {
+            "volunteer": volunteer,
+            "record": services.record_of(volunteer),
+            "page": paginate(request, entries),
+            "form": form,
+            "can_record": organisations.exists(),
+        },
+    )
+
+
+def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct or take back a credit: a reversing entry (and a new credit), with a reason."""
+    entry = access.get_for(
+        request.user, HoursEntry.objects.select_related("volunteer"), access.MANAGE, pk=pk
+    )
+    if entry.kind != HoursEntry.Kind.CREDIT:
+        raise Http404
+    correct = CorrectForm(
+        request.POST if "correct" in request.POST else None,
+        initial={"started_at": entry.started_at, "ended_at": entry.ended_at, "hours": entry.hours},
+    )
+    reverse = RejectForm(request.POST if "reverse" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "correct" in request.POST and correct.is_valid():
+                services.entry_correct(actor=request.user, entry=entry, **correct.cleaned_data)
+                messages.success(
+                    request, _("Corrected: the old entry is reversed, the new one credited.")
+                )
+                return redirect("hours:volunteer", pk=entry.volunteer_id)
+            if "reverse" in request.POST and reverse.is_valid():
+                services.entry_reverse(
+                    actor=request.user, entry=entry, reason=reverse.cleaned_data["reason"]
+                )
+                messages.success(request, _("The entry is reversed."))
+                return redirect("hours:volunteer", pk=entry.volunteer_id)
+        except DomainError as exc:
+            add_domain_error(correct if "correct" in request.POST else reverse, exc)
+    return render(
+        request, "hours/correct.html", {"entry": entry, "correct": correct, "reverse": reverse}
     )

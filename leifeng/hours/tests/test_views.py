@@ -1,9 +1,11 @@
 """The hours pages: organisers confirm, adjust and reject; volunteers see their record."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from leifeng.activities.tests.conftest import make_volunteer
 from leifeng.hours import services
@@ -54,3 +56,53 @@ def test_volunteer_sees_their_record(client, org_tree, claim):
     services.claim_confirm(actor=org_tree.a1_staff, claim=claim)
     page = client.get(reverse("hours:me")).content.decode()
     assert "累计 2.50 小时" in page
+
+
+def test_staff_record_outside_hours_and_correct_them(client, org_tree, claim):
+    volunteer = claim.volunteer
+    client.force_login(org_tree.a1_staff)
+    url = reverse("hours:volunteer", args=[volunteer.pk])
+    response = client.post(
+        url,
+        {
+            "organisation": org_tree.org_a1.pk,
+            "content": "敬老院慰问（纸质签到表补录）",
+            "started_at": "2026-05-01T09:00",
+            "ended_at": "2026-05-01T12:00",
+            "hours": "3",
+        },
+    )
+    assert response.status_code == 302
+    entry = volunteer.hours_entries.get()
+    page = client.get(url).content.decode()
+    assert "敬老院慰问" in page and "3.00" in page
+    correct = reverse("hours:correct", args=[entry.pk])
+    client.post(
+        correct,
+        {
+            "correct": "1",
+            "started_at": "2026-05-01T09:00",
+            "ended_at": "2026-05-01T12:00",
+            "hours": "2.5",
+            "reason": "扣除休息时间",
+        },
+    )
+    assert VolunteerHours.objects.get(volunteer=volunteer).total == Decimal("2.5")
+    assert volunteer.hours_entries.count() == 3
+
+
+def test_overlapping_outside_hours_are_refused_on_the_form(client, org_tree, claim):
+    services.claim_confirm(actor=org_tree.a1_staff, claim=claim)
+    client.force_login(org_tree.a1_staff)
+    start = claim.started_at.astimezone(timezone.get_current_timezone())
+    response = client.post(
+        reverse("hours:volunteer", args=[claim.volunteer.pk]),
+        {
+            "organisation": org_tree.org_a1.pk,
+            "content": "同一次服务",
+            "started_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "ended_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "hours": "1",
+        },
+    )
+    assert response.status_code == 200 and "重叠" in response.content.decode()

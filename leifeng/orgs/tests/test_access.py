@@ -110,6 +110,8 @@ SCOPED_PAGES = [
     ("activities:station-edit", "station", "view", "manage"),
     ("activities:pattern-delete", "pattern", None, "manage"),
     ("hours:decide", "claim", "manage", "manage"),
+    ("hours:volunteer", "volunteer", "view", "manage"),
+    ("hours:correct", "hours_entry", "manage", "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -206,6 +208,11 @@ def _object(tree, kind: str, target: str):
         return activity_objects(tree, org)[kind]
     if kind == "claim":
         return hours_claim(tree, org)
+    if kind == "hours_entry":
+        from leifeng.hours import services as hours_services
+
+        claim = hours_claim(tree, org)
+        return hours_services.claim_confirm(actor=tree.root, claim=claim)
     return volunteer_objects(tree, org)[kind]
 
 
