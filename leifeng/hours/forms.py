@@ -43,3 +43,30 @@ class CorrectForm(forms.Form):
         label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CorrectionAskForm(forms.Form):
+    message = forms.CharField(
+        label=_("What is wrong or missing"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    organisation = forms.ModelChoiceField(
+        None,
+        label=_("Organisation that ran the service"),
+        required=False,
+        help_text=_("For a missing record only."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class AnswerForm(forms.Form):
+    corrected = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Corrected")), ("0", _("Not corrected"))],
+        coerce=lambda value: value == "1",
+    )
+    answer = forms.CharField(label=_("Answer to the volunteer"), max_length=200)

@@ -201,3 +201,55 @@ class WorkdayOverride(models.Model):
 
 
 ZERO = Decimal("0.00")
+
+
+class CorrectionRequest(models.Model):
+    """A volunteer reports a wrong or missing record (办法 art. 13); the recording organisation
+    checks it and answers. The correction itself is made with the ledger's own tools."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Being looked into")
+        DONE = "done", _("Corrected")
+        DECLINED = "declined", _("Not corrected")
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.CASCADE, related_name="correction_requests", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="correction_requests",
+        verbose_name=_("organisation"),
+    )
+    entry = models.ForeignKey(
+        HoursEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction_requests",
+        verbose_name=_("entry"),
+        help_text=_("Empty: a record that is missing."),
+    )
+    message = models.TextField(_("what is wrong"), max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    answer = models.CharField(_("answer"), max_length=200, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.get_status_display()}"

@@ -23,7 +23,14 @@ from leifeng.activities.models import Activity, Attendance
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.errors import DomainError
-from leifeng.hours.models import ZERO, HoursClaim, HoursEntry, VolunteerHours, WorkdayOverride
+from leifeng.hours.models import (
+    ZERO,
+    CorrectionRequest,
+    HoursClaim,
+    HoursEntry,
+    VolunteerHours,
+    WorkdayOverride,
+)
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -437,3 +444,71 @@ def record_of(volunteer: Volunteer) -> dict[str, Any]:
     total = VolunteerHours.objects.filter(volunteer=volunteer).values_list("total", flat=True)
     hours = total.first() or ZERO
     return {"total": hours, "stars_reached": stars_reached(hours)}
+
+
+# --- corrections asked by the volunteer (办法 art. 13) -------------------------------------
+
+
+@transaction.atomic
+def correction_ask(
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    message: str,
+    entry: HoursEntry | None = None,
+    organisation: Organisation | None = None,
+) -> CorrectionRequest:
+    """The volunteer reports a wrong entry (to the organisation that recorded it) or a missing
+    one (to the organisation that ran the service)."""
+    if volunteer.user_id != actor.pk or volunteer.is_closed:
+        raise DomainError(_("This is not your volunteer record."), code="forbidden")
+    message = message.strip()
+    if not message:
+        raise DomainError(
+            _("Say what is wrong or missing."),
+            code=INVALID,
+            fields={"message": _("Say what is wrong or missing.")},
+        )
+    if entry is not None:
+        if entry.volunteer_id != volunteer.pk:
+            raise DomainError(_("This is not your volunteer record."), code="forbidden")
+        organisation = entry.organisation
+    if organisation is None:
+        raise DomainError(
+            _("Choose the organisation that ran the service."),
+            code=INVALID,
+            fields={"organisation": _("Choose the organisation that ran the service.")},
+        )
+    return CorrectionRequest.objects.create(
+        volunteer=volunteer, organisation=organisation, entry=entry, message=message[:1000]
+    )
+
+
+@transaction.atomic
+def correction_answer(
+    *, actor: User, request: CorrectionRequest, corrected: bool, answer: str
+) -> CorrectionRequest:
+    """Close the request: corrected (after correcting with the ledger's tools) or not, with
+    an answer the volunteer reads."""
+    access.require(actor, access.MANAGE, request)
+    answer = _needs_reason(answer)
+    updated = CorrectionRequest.objects.filter(
+        pk=request.pk, status=CorrectionRequest.Status.OPEN
+    ).update(
+        status=CorrectionRequest.Status.DONE if corrected else CorrectionRequest.Status.DECLINED,
+        answer=answer[:200],
+        answered_by=actor,
+        answered_at=timezone.now(),
+    )
+    if not updated:
+        raise DomainError(_("This request has already been answered."), code=CONFLICT)
+    request.refresh_from_db()
+    audit_record(
+        actor=actor,
+        organisation=request.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=request,
+        before={"status": CorrectionRequest.Status.OPEN},
+        after={"status": request.status, "answer": answer},
+    )
+    return request

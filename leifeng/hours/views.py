@@ -12,8 +12,15 @@ from leifeng.core.errors import DomainError
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
 from leifeng.hours import services
-from leifeng.hours.forms import ConfirmForm, CorrectForm, CreditForm, RejectForm
-from leifeng.hours.models import HoursClaim, HoursEntry
+from leifeng.hours.forms import (
+    AnswerForm,
+    ConfirmForm,
+    CorrectForm,
+    CorrectionAskForm,
+    CreditForm,
+    RejectForm,
+)
+from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -110,8 +117,76 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "record": services.record_of(volunteer),
             "page": paginate(request, entries),
             "pending": pending,
+            "requests": access.owned(
+                CorrectionRequest.objects.select_related("organisation", "entry"),
+                request.user,
+                "volunteer__user",
+            )[:20],
         },
     )
+
+
+def correction_ask(request: HttpRequest) -> HttpResponse:
+    """The volunteer reports a wrong entry (?entry=<id>) or a missing record."""
+    volunteer = getattr(request.user, "volunteer", None)
+    if volunteer is None or volunteer.is_closed:
+        raise Http404
+    entry = None
+    if request.GET.get("entry", "").isdigit():
+        entry = access.get_owned(
+            request.user, HoursEntry.objects.all(), "volunteer__user", pk=request.GET["entry"]
+        )
+    organisations = Organisation.objects.filter(
+        is_active=True, activities__shifts__signups__volunteer=volunteer
+    ).distinct()
+    form = CorrectionAskForm(request.POST or None, organisations=organisations)
+    if entry is not None:
+        del form.fields["organisation"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correction_ask(
+                actor=request.user,
+                volunteer=volunteer,
+                message=form.cleaned_data["message"],
+                entry=entry,
+                organisation=form.cleaned_data.get("organisation"),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Sent: the organisation will check and answer you."))
+            return redirect("hours:me")
+    return render(request, "hours/ask.html", {"form": form, "entry": entry})
+
+
+def correction_list(request: HttpRequest) -> HttpResponse:
+    """Staff: volunteers' open correction requests in scope, each answered here."""
+    qs = access.scoped(
+        CorrectionRequest.objects.filter(status=CorrectionRequest.Status.OPEN).select_related(
+            "volunteer", "entry", "organisation"
+        ),
+        request.user,
+    ).order_by("created_at", "pk")
+    return render(request, "hours/corrections.html", {"page": paginate(request, qs)})
+
+
+def correction_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.get_for(
+        request.user,
+        CorrectionRequest.objects.select_related("volunteer", "entry"),
+        access.MANAGE,
+        pk=pk,
+    )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correction_answer(actor=request.user, request=item, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Answered; the volunteer sees it under their hours."))
+            return redirect("hours:corrections")
+    return render(request, "hours/answer.html", {"item": item, "form": form})
 
 
 def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:

@@ -106,3 +106,36 @@ def test_overlapping_outside_hours_are_refused_on_the_form(client, org_tree, cla
         },
     )
     assert response.status_code == 200 and "重叠" in response.content.decode()
+
+
+def test_a_volunteer_asks_for_a_correction_and_follows_it(client, org_tree, claim):
+    volunteer = claim.volunteer
+    entry = services.claim_confirm(actor=org_tree.a1_staff, claim=claim)
+    client.force_login(volunteer.user)
+    ask = reverse("hours:ask") + f"?entry={entry.pk}"
+    assert client.post(ask, {"message": " "}).status_code == 200  # nothing said: asked again
+    client.post(ask, {"message": "我服务到 11:30，少记了半小时"})
+    request = volunteer.correction_requests.get()
+    assert request.organisation == org_tree.org_a1 and request.entry == entry
+    assert "正在核实" in client.get(reverse("hours:me")).content.decode()
+
+    client.force_login(org_tree.b1_staff)  # another county neither sees nor answers it
+    assert volunteer.name not in client.get(reverse("hours:corrections")).content.decode()
+    assert client.get(reverse("hours:answer", args=[request.pk])).status_code == 404
+
+    client.force_login(org_tree.a1_staff)
+    assert "少记了半小时" in client.get(reverse("hours:corrections")).content.decode()
+    client.post(
+        reverse("hours:answer", args=[request.pk]),
+        {"corrected": "1", "answer": "已按签到表更正为 3 小时"},
+    )
+    client.force_login(volunteer.user)
+    page = client.get(reverse("hours:me")).content.decode()
+    assert "已更正" in page and "已按签到表更正为 3 小时" in page
+
+
+def test_nobody_reports_on_another_volunteers_entry(client, org_tree, claim):
+    entry = services.claim_confirm(actor=org_tree.a1_staff, claim=claim)
+    other = make_volunteer(2)
+    client.force_login(other.user)
+    assert client.get(reverse("hours:ask") + f"?entry={entry.pk}").status_code == 404

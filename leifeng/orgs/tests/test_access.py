@@ -112,6 +112,7 @@ SCOPED_PAGES = [
     ("hours:decide", "claim", "manage", "manage"),
     ("hours:volunteer", "volunteer", "view", "manage"),
     ("hours:correct", "hours_entry", "manage", "manage"),
+    ("hours:answer", "correction", "manage", "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -167,6 +168,8 @@ UNSCOPED_PAGES = {
     "hours:me",
     "hours:claims",
     "hours:claims-confirm",
+    "hours:ask",  # the volunteer's own entries only (hours/tests/test_views.py)
+    "hours:corrections",  # filtered by access.scoped
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -208,6 +211,17 @@ def _object(tree, kind: str, target: str):
         return activity_objects(tree, org)[kind]
     if kind == "claim":
         return hours_claim(tree, org)
+    if kind == "correction":
+        from leifeng.hours import services as hours_services
+
+        claim = hours_claim(tree, org)
+        entry = hours_services.claim_confirm(actor=tree.root, claim=claim)
+        return hours_services.correction_ask(
+            actor=entry.volunteer.user,
+            volunteer=entry.volunteer,
+            message="少记了半小时",
+            entry=entry,
+        )
     if kind == "hours_entry":
         from leifeng.hours import services as hours_services
 
@@ -359,7 +373,7 @@ def _id(area: str, seq: str) -> str:
 
 def _counts() -> tuple:
     from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
-    from leifeng.hours.models import HoursClaim, HoursEntry
+    from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry
     from leifeng.volunteers.models import ImportBatch, TeamApplication, TeamMembership
 
     return (
@@ -370,6 +384,7 @@ def _counts() -> tuple:
         RosterPattern.objects.count(),
         HoursEntry.objects.count(),
         tuple(HoursClaim.objects.values_list("status").order_by("pk")),
+        tuple(CorrectionRequest.objects.values_list("status").order_by("pk")),
         Organisation.objects.count(),
         Membership.objects.count(),
         AuditEntry.objects.count(),
