@@ -70,3 +70,19 @@ class AnswerForm(forms.Form):
         coerce=lambda value: value == "1",
     )
     answer = forms.CharField(label=_("Answer to the volunteer"), max_length=200)
+
+
+class RecordItemForm(forms.ModelForm):
+    organisation = forms.ModelChoiceField(None, label=_("Recorded by"))
+
+    class Meta:
+        from leifeng.hours.models import RecordItem
+
+        model = RecordItem
+        fields = ["kind", "title", "detail", "issuer", "on", "hours", "rating"]
+        widgets = {"on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.order_fields(["kind", "organisation"])

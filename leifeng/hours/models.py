@@ -253,3 +253,56 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.get_status_display()}"
+
+
+class RecordItem(models.Model):
+    """Training, awards and evaluations kept with the service record (办法 arts. 8–10)."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Training")
+        AWARD = "award", _("Award")
+        EVALUATION = "evaluation", _("Evaluation")
+
+    class Rating(models.TextChoices):
+        EXCELLENT = "excellent", _("Excellent")
+        GOOD = "good", _("Good")
+        PASS = "pass", _("Satisfactory")
+        POOR = "poor", _("Unsatisfactory")
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.CASCADE, related_name="record_items", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="record_items", verbose_name=_("recorded by")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    title = models.CharField(
+        _("name"), max_length=100, help_text=_("The training's, award's or evaluation's name.")
+    )
+    detail = models.CharField(_("main content"), max_length=500, blank=True)
+    issuer = models.CharField(
+        _("held or granted by"), max_length=100, help_text=_("The unit that held or granted it.")
+    )
+    on = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("learning hours"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    rating = models.CharField(_("rating"), max_length=10, choices=Rating, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("record item")
+        verbose_name_plural = _("record items")
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.get_kind_display()} · {self.title}"

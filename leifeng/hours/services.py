@@ -28,6 +28,7 @@ from leifeng.hours.models import (
     CorrectionRequest,
     HoursClaim,
     HoursEntry,
+    RecordItem,
     VolunteerHours,
     WorkdayOverride,
 )
@@ -512,3 +513,59 @@ def correction_answer(
         after={"status": request.status, "answer": answer},
     )
     return request
+
+
+# --- training, awards, evaluations (办法 arts. 8–10) ---------------------------------------
+
+
+@transaction.atomic
+def record_item_add(
+    *,
+    actor: User,
+    organisation: Organisation,
+    volunteer: Volunteer,
+    kind: str,
+    title: str,
+    issuer: str,
+    on: date,
+    detail: str = "",
+    hours: Decimal | None = None,
+    rating: str = "",
+) -> RecordItem:
+    """Record a training (with its learning hours), an award, or an evaluation (with its
+    rating) for a volunteer the user can see, by an organisation the user manages."""
+    access.require(actor, access.MANAGE, organisation)
+    access.require(actor, access.VIEW, volunteer)
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("Enter the name.")
+    if not issuer.strip():
+        errors["issuer"] = _("Enter the unit.")
+    if on > timezone.localdate():
+        errors["on"] = _("The date cannot be in the future.")
+    if kind == RecordItem.Kind.TRAINING and not (hours and hours > 0):
+        errors["hours"] = _("Enter the learning hours of the training.")
+    if kind == RecordItem.Kind.EVALUATION and rating not in RecordItem.Rating.values:
+        errors["rating"] = _("Choose the rating.")
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+    item = RecordItem.objects.create(
+        volunteer=volunteer,
+        organisation=organisation,
+        kind=kind,
+        title=title.strip()[:100],
+        issuer=issuer.strip()[:100],
+        on=on,
+        detail=detail.strip()[:500],
+        hours=hours if kind == RecordItem.Kind.TRAINING else None,
+        rating=rating if kind == RecordItem.Kind.EVALUATION else "",
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditEntry.Action.CREATE,
+        obj=item,
+        after={"kind": kind, "title": item.title, "on": str(on)},
+    )
+    return item

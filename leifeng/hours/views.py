@@ -18,9 +18,10 @@ from leifeng.hours.forms import (
     CorrectForm,
     CorrectionAskForm,
     CreditForm,
+    RecordItemForm,
     RejectForm,
 )
-from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry
+from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry, RecordItem
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -117,6 +118,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "record": services.record_of(volunteer),
             "page": paginate(request, entries),
             "pending": pending,
+            "items": access.owned(RecordItem.objects.all(), request.user, "volunteer__user"),
             "requests": access.owned(
                 CorrectionRequest.objects.select_related("organisation", "entry"),
                 request.user,
@@ -196,15 +198,27 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
     organisations = access.scoped(
         Organisation.objects.filter(is_active=True), request.user, access.MANAGE
     )
-    form = CreditForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
+    form = CreditForm(
+        request.POST if "credit" in request.POST else None, organisations=organisations
+    )
+    item_form = RecordItemForm(
+        request.POST if "item" in request.POST else None, organisations=organisations
+    )
+    if request.method == "POST":
         try:
-            services.manual_credit(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+            if "credit" in request.POST and form.is_valid():
+                services.manual_credit(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+                messages.success(request, _("Hours recorded."))
+                return redirect("hours:volunteer", pk=volunteer.pk)
+            if "item" in request.POST and item_form.is_valid():
+                data = {**item_form.cleaned_data}
+                data["detail"] = data.get("detail") or ""
+                data["rating"] = data.get("rating") or ""
+                services.record_item_add(actor=request.user, volunteer=volunteer, **data)
+                messages.success(request, _("Recorded."))
+                return redirect("hours:volunteer", pk=volunteer.pk)
         except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Hours recorded."))
-            return redirect("hours:volunteer", pk=volunteer.pk)
+            add_domain_error(form if "credit" in request.POST else item_form, exc)
     entries = access.scoped(
         HoursEntry.objects.filter(volunteer=volunteer).select_related("organisation", "reversal"),
         request.user,
@@ -217,6 +231,8 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
             "record": services.record_of(volunteer),
             "page": paginate(request, entries),
             "form": form,
+            "item_form": item_form,
+            "items": access.scoped(RecordItem.objects.filter(volunteer=volunteer), request.user),
             "can_record": organisations.exists(),
         },
     )

@@ -70,6 +70,7 @@ def test_staff_record_outside_hours_and_correct_them(client, org_tree, claim):
             "started_at": "2026-05-01T09:00",
             "ended_at": "2026-05-01T12:00",
             "hours": "3",
+            "credit": "1",
         },
     )
     assert response.status_code == 302
@@ -103,6 +104,7 @@ def test_overlapping_outside_hours_are_refused_on_the_form(client, org_tree, cla
             "started_at": start.strftime("%Y-%m-%dT%H:%M"),
             "ended_at": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
             "hours": "1",
+            "credit": "1",
         },
     )
     assert response.status_code == 200 and "重叠" in response.content.decode()
@@ -139,3 +141,39 @@ def test_nobody_reports_on_another_volunteers_entry(client, org_tree, claim):
     other = make_volunteer(2)
     client.force_login(other.user)
     assert client.get(reverse("hours:ask") + f"?entry={entry.pk}").status_code == 404
+
+
+def test_staff_record_training_awards_and_evaluations(client, org_tree, claim):
+    volunteer = claim.volunteer
+    client.force_login(org_tree.a1_staff)
+    url = reverse("hours:volunteer", args=[volunteer.pk])
+    item = {"item": "1", "organisation": org_tree.org_a1.pk, "on": "2026-03-05"}
+    response = client.post(
+        url, {**item, "kind": "training", "title": "应急救护培训", "issuer": "泽州县红十字会"}
+    )
+    assert "请填写培训的学习时长" in response.content.decode()
+    client.post(
+        url,
+        {
+            **item,
+            "kind": "training",
+            "title": "应急救护培训",
+            "issuer": "泽州县红十字会",
+            "hours": "4",
+        },
+    )
+    client.post(url, {**item, "kind": "award", "title": "优秀志愿者", "issuer": "泽州县文明办"})
+    client.post(
+        url,
+        {
+            **item,
+            "kind": "evaluation",
+            "title": "年度评价",
+            "issuer": "泽州县新时代文明实践中心",
+            "rating": "excellent",
+        },
+    )
+    assert volunteer.record_items.count() == 3
+    client.force_login(volunteer.user)
+    page = client.get(reverse("hours:me")).content.decode()
+    assert "应急救护培训" in page and "优秀志愿者" in page and "优秀" in page
