@@ -23,6 +23,8 @@ token, and published activities, then starts the production server as `leifeng s
   look-up: that is the API's). Printed as the ratio Django-over-HTTP ÷ bare SQL;
 * for reference, GET /api/v1/me with a token (its look-up and the user's roles, no
   transaction): about the most any token-authenticated request reaches on the machine;
+* one sign-up in-process (Django's test client, the whole middleware): its queries, listed,
+  and its Python CPU time;
 * afterwards, in SQL: no shift over its quota, every shift's `confirmed` equal to its
   confirmed sign-ups, nobody twice on a shift, nobody waitlisted on a shift with a free place;
 * the list page /activities/ among BENCH_ACTIVITIES published activities: requests per

@@ -86,3 +86,15 @@ class RecordItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.order_fields(["kind", "organisation"])
+
+
+class StarsForm(forms.Form):
+    organisation = forms.ModelChoiceField(None, label=_("Certified by"))
+    level = forms.TypedChoiceField(
+        label=_("Stars"), choices=[(n, "★" * n) for n in range(1, 6)], coerce=int
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations

@@ -306,3 +306,39 @@ class RecordItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.get_kind_display()} · {self.title}"
+
+
+class StarCertification(models.Model):
+    """Staff certify a star level the volunteer's hours reach (DOMAIN.md §4): the standard is
+    reached by hours alone, the certification is a recorded approval."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.CASCADE, related_name="star_certifications", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="star_certifications", verbose_name=_("by")
+    )
+    level = models.PositiveSmallIntegerField(_("stars"))
+    hours_at = models.DecimalField(_("hours then"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("certified by"),
+    )
+    certified_at = models.DateTimeField(_("certified at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("star certification")
+        verbose_name_plural = _("star certifications")
+        ordering = ["volunteer", "-level"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "level"], name="hours_star_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} ★{self.level}"

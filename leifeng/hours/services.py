@@ -14,6 +14,7 @@ import chinese_calendar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,9 +30,12 @@ from leifeng.hours.models import (
     HoursClaim,
     HoursEntry,
     RecordItem,
+    StarCertification,
     VolunteerHours,
     WorkdayOverride,
 )
+from leifeng.notify import kinds
+from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -167,7 +171,22 @@ def _credit(
     )
     entry.save()
     _change_total(totals, entry.hours)
+    _tell_new_stars(volunteer, totals.total, totals.total + entry.hours)
     return entry
+
+
+def _tell_new_stars(volunteer: Volunteer, before: Decimal, after: Decimal) -> None:
+    """The volunteer is told when their hours reach a new star standard."""
+    reached = stars_reached(after)
+    if reached <= stars_reached(before) or volunteer.user_id is None:
+        return
+    notify(
+        recipients=[volunteer.user] if volunteer.user else [],
+        kind=kinds.STARS_REACHED,
+        context={"stars": reached, "hours": after},
+        event_key=f"hours.stars:{volunteer.pk}:{reached}",
+        url=reverse("hours:me"),
+    )
 
 
 def _reverse(actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
@@ -441,10 +460,55 @@ def hours_verify() -> list[Mismatch]:
 
 
 def record_of(volunteer: Volunteer) -> dict[str, Any]:
-    """A volunteer's total and star standard."""
+    """A volunteer's total, the star standard reached, and the level certified."""
     total = VolunteerHours.objects.filter(volunteer=volunteer).values_list("total", flat=True)
     hours = total.first() or ZERO
-    return {"total": hours, "stars_reached": stars_reached(hours)}
+    certified = (
+        StarCertification.objects.filter(volunteer=volunteer)
+        .order_by("-level")
+        .values_list("level", flat=True)
+        .first()
+    )
+    return {
+        "total": hours,
+        "stars_reached": stars_reached(hours),
+        "stars_certified": certified or 0,
+    }
+
+
+@transaction.atomic
+def stars_certify(
+    *, actor: User, organisation: Organisation, volunteer: Volunteer, level: int, note: str = ""
+) -> StarCertification:
+    """Certify a star level the volunteer's hours reach, once per level, recorded."""
+    access.require(actor, access.MANAGE, organisation)
+    access.require(actor, access.VIEW, volunteer)
+    totals = _lock(volunteer)
+    if not 1 <= level <= stars_reached(totals.total):
+        raise DomainError(
+            _("The hours (%(hours)s) do not reach the standard for %(level)s stars.")
+            % {"hours": totals.total, "level": level},
+            code=INVALID,
+            fields={"level": _("Not reached.")},
+        )
+    if StarCertification.objects.filter(volunteer=volunteer, level__gte=level).exists():
+        raise DomainError(_("This level or a higher one is already certified."), code=CONFLICT)
+    certification = StarCertification.objects.create(
+        volunteer=volunteer,
+        organisation=organisation,
+        level=level,
+        hours_at=totals.total,
+        note=note.strip()[:200],
+        certified_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditEntry.Action.CREATE,
+        obj=certification,
+        after={"stars": level, "hours": str(totals.total)},
+    )
+    return certification
 
 
 # --- corrections asked by the volunteer (办法 art. 13) -------------------------------------

@@ -20,6 +20,7 @@ from leifeng.hours.forms import (
     CreditForm,
     RecordItemForm,
     RejectForm,
+    StarsForm,
 )
 from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry, RecordItem
 from leifeng.orgs import access
@@ -204,8 +205,17 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
     item_form = RecordItemForm(
         request.POST if "item" in request.POST else None, organisations=organisations
     )
+    stars_form = StarsForm(
+        request.POST if "stars" in request.POST else None, organisations=organisations
+    )
     if request.method == "POST":
         try:
+            if "stars" in request.POST and stars_form.is_valid():
+                services.stars_certify(
+                    actor=request.user, volunteer=volunteer, **stars_form.cleaned_data
+                )
+                messages.success(request, _("Star level certified."))
+                return redirect("hours:volunteer", pk=volunteer.pk)
             if "credit" in request.POST and form.is_valid():
                 services.manual_credit(actor=request.user, volunteer=volunteer, **form.cleaned_data)
                 messages.success(request, _("Hours recorded."))
@@ -218,7 +228,8 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Recorded."))
                 return redirect("hours:volunteer", pk=volunteer.pk)
         except DomainError as exc:
-            add_domain_error(form if "credit" in request.POST else item_form, exc)
+            bound = {"credit": form, "item": item_form, "stars": stars_form}
+            add_domain_error(next(f for k, f in bound.items() if k in request.POST), exc)
     entries = access.scoped(
         HoursEntry.objects.filter(volunteer=volunteer).select_related("organisation", "reversal"),
         request.user,
@@ -232,6 +243,7 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
             "page": paginate(request, entries),
             "form": form,
             "item_form": item_form,
+            "stars_form": stars_form,
             "items": access.scoped(RecordItem.objects.filter(volunteer=volunteer), request.user),
             "can_record": organisations.exists(),
         },

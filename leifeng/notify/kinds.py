@@ -113,3 +113,15 @@ SIGNUP_REMOVED = register(
         default=frozenset({SMS}),
     )
 )
+STARS_REACHED = register(
+    Kind(
+        key="hours.stars_reached",
+        label=_("My hours reached a new star standard"),
+        title=_("You reached the standard for %(stars)s stars"),
+        body=_(
+            "With %(hours)s hours of service you reach the standard for %(stars)s-star "
+            "volunteers. Your organisation can certify it."
+        ),
+        default=frozenset({SMS}),
+    )
+)

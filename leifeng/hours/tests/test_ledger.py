@@ -315,3 +315,35 @@ def test_the_verify_command_fails_on_a_difference(org_tree, volunteer):
     VolunteerHours.objects.filter(volunteer=volunteer).update(total=Decimal("1"))
     with pytest.raises(CommandError):
         call_command("hours", "verify")
+
+
+def test_reaching_a_star_standard_is_told_and_certified_separately(org_tree, volunteer):
+    from leifeng.notify.models import Notification
+
+    services.manual_credit(
+        actor=org_tree.root,
+        organisation=org_tree.org_a1,
+        volunteer=volunteer,
+        content="2020年度志愿服务（历史记录补录）",
+        started_at=datetime(2020, 1, 1, tzinfo=BASE.tzinfo),
+        ended_at=datetime(2020, 12, 31, tzinfo=BASE.tzinfo),
+        hours=Decimal("320"),
+    )
+    assert (
+        Notification.objects.filter(recipient=volunteer.user, kind="hours.stars_reached").count()
+        == 1
+    )
+    record = services.record_of(volunteer)
+    assert (record["stars_reached"], record["stars_certified"]) == (2, 0)
+    with pytest.raises(DomainError):
+        services.stars_certify(
+            actor=org_tree.root, organisation=org_tree.org_a1, volunteer=volunteer, level=3
+        )
+    services.stars_certify(
+        actor=org_tree.root, organisation=org_tree.org_a1, volunteer=volunteer, level=2
+    )
+    with pytest.raises(DomainError):
+        services.stars_certify(
+            actor=org_tree.root, organisation=org_tree.org_a1, volunteer=volunteer, level=1
+        )
+    assert services.record_of(volunteer)["stars_certified"] == 2
