@@ -6,6 +6,8 @@ station's own activity whose shifts are generated from weekly patterns, so signi
 waitlists, check-in and hours work the same everywhere. Write through services only.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -249,6 +251,14 @@ class Activity(Place, TimeStamped):
         indexes = [
             models.Index(fields=["status", "starts_at"], name="activities_public_list"),
             models.Index(fields=["campaign_line", "status", "starts_at"], name="activities_line"),
+            # The public list and its count read only this index (PostgreSQL; elsewhere the
+            # INCLUDE is left out).
+            models.Index(
+                fields=["starts_at", "id"],
+                include=["ends_at"],
+                condition=Q(status__in=["published", "in_progress"], station__isnull=True),
+                name="activities_open_events",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -279,6 +289,8 @@ PUBLIC_STATUSES = (
 class Shift(models.Model):
     """A time slot with a quota. `confirmed` counts the confirmed sign-ups; the database
     refuses any row where it passes the quota, so no code path can overbook."""
+
+    MAX_LENGTH = timedelta(hours=24)  # longer service is several shifts
 
     activity = models.ForeignKey(
         Activity, models.CASCADE, related_name="shifts", verbose_name=_("activity")

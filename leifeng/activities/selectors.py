@@ -57,7 +57,13 @@ def activity_find(
         qs = qs.filter(campaign_line=line)
     if on:
         start, end = _day_bounds(on)
-        qs = qs.filter(shifts__starts_at__lt=end, shifts__ends_at__gt=start).distinct()
+        # A shift is never longer than Shift.MAX_LENGTH, so its start bounds the search from
+        # both sides and the index on the start serves it.
+        qs = qs.filter(
+            shifts__starts_at__lt=end,
+            shifts__starts_at__gt=start - Shift.MAX_LENGTH,
+            shifts__ends_at__gt=start,
+        ).distinct()
     elif upcoming:
         qs = qs.filter(ends_at__gt=timezone.now())
     if county:

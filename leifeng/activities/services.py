@@ -366,7 +366,7 @@ def _check_shift_times(starts_at: datetime, ends_at: datetime, quota: int) -> No
     errors = {}
     if ends_at <= starts_at:
         errors["ends_at"] = _("A shift must end after it starts.")
-    elif ends_at - starts_at > timedelta(hours=24):
+    elif ends_at - starts_at > Shift.MAX_LENGTH:
         errors["ends_at"] = _("A shift lasts at most 24 hours; add several shifts instead.")
     if quota < 1:
         errors["quota"] = _("At least one volunteer is needed.")
