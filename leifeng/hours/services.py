@@ -12,8 +12,10 @@ from typing import Any
 
 import chinese_calendar
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Sum
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -190,6 +192,7 @@ def _tell_new_stars(volunteer: Volunteer, before: Decimal, after: Decimal) -> No
 
 
 def _reverse(actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
+    reason = _needs_reason(reason)
     totals = _lock(entry.volunteer)
     entry = HoursEntry.objects.get(pk=entry.pk)
     if entry.kind != HoursEntry.Kind.CREDIT or HoursEntry.objects.filter(reverses=entry).exists():
@@ -428,6 +431,8 @@ def claims_confirm(*, actor: User, claims: list[HoursClaim]) -> BulkResult:
             confirmed.append(claim_confirm(actor=actor, claim=claim))
         except DomainError as exc:
             refused.append((claim, exc.message))
+        except (Http404, PermissionDenied):
+            refused.append((claim, _("You do not have permission to do this here.")))
     return BulkResult(confirmed, refused)
 
 

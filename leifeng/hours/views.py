@@ -50,7 +50,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 def claims_confirm(request: HttpRequest) -> HttpResponse:
     """Confirm the ticked claims as proposed; those that cannot be are named with the reason."""
     ids = [int(pk) for pk in request.POST.getlist("claim") if pk.isdigit()][:200]
-    claims = list(access.scoped(HoursClaim.objects.filter(pk__in=ids), request.user))
+    claims = list(access.scoped(HoursClaim.objects.filter(pk__in=ids), request.user, access.MANAGE))
     result = services.claims_confirm(actor=request.user, claims=claims)
     if result.confirmed:
         messages.success(

@@ -578,6 +578,10 @@ SCOPED_API = [
     ("post", "/api/v1/activities/manage/stations/{station}/patterns", "manage"),
     ("post", "/api/v1/activities/manage/stations/{station}/roster", "manage"),
     ("delete", "/api/v1/activities/manage/patterns/{pattern}", "manage"),
+    ("post", "/api/v1/hours/claims/{claim}/confirm", "manage"),
+    ("post", "/api/v1/hours/claims/{claim}/reject", "manage"),
+    ("post", "/api/v1/hours/entries/{hours_entry}/reverse", "manage"),
+    ("post", "/api/v1/hours/entries/{hours_entry}/correct", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -592,6 +596,8 @@ API_PARAMS = {
     "signup": "signup_id",
     "station": "station_id",
     "pattern": "pattern_id",
+    "claim": "claim_id",
+    "hours_entry": "entry_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -702,6 +708,14 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/activities/checkin",
         "/api/v1/activities/manage",
         "/api/v1/activities/manage/stations",
+        # Hours: "me" routes are the volunteer's own (hours/tests/test_api.py); the claim and
+        # entry lists are scoped; bulk confirm and manual credit fetch through access.
+        "/api/v1/hours/me",
+        "/api/v1/hours/me/entries",
+        "/api/v1/hours/me/claims",
+        "/api/v1/hours/claims",
+        "/api/v1/hours/claims/confirm",
+        "/api/v1/hours/entries",
     }
     assert routes - scoped - others == set()
 
@@ -722,6 +736,18 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
         made = activity_objects(org_tree, org)
         obj = made[kind]
         payload = activity_api_payload(method, template, made)
+    elif kind in {"claim", "hours_entry"}:
+        obj = _object(org_tree, kind, target)
+        payload = {
+            "reject": {"reason": "未到岗"},
+            "reverse": {"reason": "重复记录"},
+            "correct": {
+                "hours": "1.5",
+                "started_at": getattr(obj, "started_at", None) and obj.started_at.isoformat(),
+                "ended_at": getattr(obj, "ended_at", None) and obj.ended_at.isoformat(),
+                "reason": "时间有误",
+            },
+        }.get(template.rsplit("/", 1)[-1], {})
     elif kind != "org":
         made = volunteer_objects(org_tree, org)
         obj = made[kind]
