@@ -138,6 +138,8 @@ def _credit(
         errors["ended_at"] = _("The service must end after it starts.")
     elif hours <= 0:
         errors["hours"] = _("Credit more than zero hours.")
+    elif hours != hours.quantize(HUNDREDTH):
+        errors["hours"] = _("Give hours to at most two decimal places.")
     elif hours > Decimal((ended_at - started_at).total_seconds()) / 3600:
         errors["hours"] = _("More hours than the time between start and end.")
     if not content.strip():

@@ -140,6 +140,9 @@ def test_bad_figures_are_refused_in_chinese(org_tree, volunteer):
         credit(org_tree, volunteer, 0, 2, hours="3")
     assert exc.value.fields["hours"] == "工时不能多于开始到结束之间的时间。"
     with pytest.raises(DomainError) as exc:
+        credit(org_tree, volunteer, 0, 2, hours="1.125")  # never rounded silently
+    assert exc.value.fields["hours"] == "时长最多保留两位小数。"
+    with pytest.raises(DomainError) as exc:
         services.entry_reverse(
             actor=org_tree.root, entry=credit(org_tree, volunteer, 0, 1), reason=" "
         )
