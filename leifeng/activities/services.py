@@ -40,6 +40,7 @@ from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import TeamMembership, Volunteer
+from leifeng.volunteers.services import own_record
 
 INVALID = "invalid"
 CONFLICT = "conflict"
@@ -703,11 +704,6 @@ def signup_problem(
     return None
 
 
-def _own(actor: User, volunteer: Volunteer) -> None:
-    if volunteer.user_id != actor.pk or volunteer.is_closed:
-        raise DomainError(_("This is not your volunteer record."), code="forbidden")
-
-
 def _overlapping(volunteer: Volunteer, shift: Shift) -> list[Signup]:
     return list(
         Signup.objects.filter(
@@ -731,7 +727,7 @@ def signup_create(
 ) -> Signup:
     """Sign up: a place if one is left, else the waiting list. Art. 12: the volunteer
     confirms having read the risk notice; art. 25: only the volunteer signs themself up."""
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     moment = _now(now)
     # One sign-up at a time per volunteer, so that two overlapping shifts cannot both pass.
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
@@ -970,7 +966,7 @@ def check_by_code(
 ) -> CheckResult:
     """The volunteer scanned the organiser's code: check in, or out. Doing it twice changes
     nothing."""
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     moment = _now(now)
     shift = qr_shift(token, moment)
     signup = _signup_for(volunteer, shift)

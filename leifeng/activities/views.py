@@ -36,12 +36,11 @@ from leifeng.core.pagination import paginate
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
-from leifeng.volunteers.selectors import teams_for
+from leifeng.volunteers.selectors import my_volunteer, teams_for
 
 
 def _volunteer(request: HttpRequest) -> Volunteer | None:
-    volunteer = getattr(request.user, "volunteer", None) if request.user.is_authenticated else None
-    return volunteer if volunteer is not None and not volunteer.is_closed else None
+    return my_volunteer(request.user)
 
 
 def _volunteer_or_404(request: HttpRequest) -> Volunteer:

@@ -41,6 +41,7 @@ from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
+from leifeng.volunteers.services import own_record
 
 INVALID = "invalid"
 CONFLICT = "conflict"
@@ -532,8 +533,7 @@ def correction_ask(
 ) -> CorrectionRequest:
     """The volunteer reports a wrong entry (to the organisation that recorded it) or a missing
     one (to the organisation that ran the service)."""
-    if volunteer.user_id != actor.pk or volunteer.is_closed:
-        raise DomainError(_("This is not your volunteer record."), code="forbidden")
+    own_record(actor, volunteer)
     message = message.strip()
     if not message:
         raise DomainError(

@@ -26,6 +26,7 @@ from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry, Reco
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
+from leifeng.volunteers.selectors import my_volunteer
 
 
 def claim_list(request: HttpRequest) -> HttpResponse:
@@ -99,8 +100,8 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 def my_record(request: HttpRequest) -> HttpResponse:
     """The volunteer's own hours: total, the star standard reached, every entry."""
-    volunteer = getattr(request.user, "volunteer", None)
-    if volunteer is None or volunteer.is_closed:
+    volunteer = my_volunteer(request.user)
+    if volunteer is None:
         raise Http404
     entries = access.owned(
         HoursEntry.objects.select_related("organisation"), request.user, "volunteer__user"
@@ -131,8 +132,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
 
 def correction_ask(request: HttpRequest) -> HttpResponse:
     """The volunteer reports a wrong entry (?entry=<id>) or a missing record."""
-    volunteer = getattr(request.user, "volunteer", None)
-    if volunteer is None or volunteer.is_closed:
+    volunteer = my_volunteer(request.user)
+    if volunteer is None:
         raise Http404
     entry = None
     if request.GET.get("entry", "").isdigit():

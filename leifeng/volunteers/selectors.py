@@ -80,3 +80,11 @@ def teams_open(query: str = "") -> QuerySet[Organisation]:
     if query.strip():
         qs = qs.filter(name__contains=query.strip())
     return qs.order_by("path")
+
+
+def my_volunteer(user: Any) -> Volunteer | None:
+    """The logged-in person's own volunteer record, if they have an open one."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    volunteer = getattr(user, "volunteer", None)
+    return volunteer if volunteer is not None and not volunteer.is_closed else None

@@ -508,7 +508,8 @@ def _create(
 # --- self-service (PIPL arts. 45–47) -------------------------------------------------------
 
 
-def _own(actor: User, volunteer: Volunteer) -> None:
+def own_record(actor: User, volunteer: Volunteer) -> None:
+    """Only the volunteer acts on their own record (sign-ups, applications, requests)."""
     if volunteer.user_id != actor.pk or volunteer.is_closed:
         raise DomainError(_("This is not your volunteer record."), code="forbidden")
 
@@ -550,7 +551,7 @@ def volunteer_update(
     today: date | None = None,
 ) -> Volunteer:
     """The volunteer corrects their own record. The whole record is checked again."""
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     today = today or timezone.localdate()
     data = {
         **current_values(volunteer),
@@ -608,7 +609,7 @@ def _audit_view(volunteer: Volunteer) -> dict[str, Any]:
 @transaction.atomic
 def public_display_set(*, actor: User, volunteer: Volunteer, allowed: bool) -> None:
     """The separate opt-in for honour rolls and photos (PIPL art. 25), and its withdrawal."""
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     if volunteer.public_display == allowed:
         return
     volunteer.public_display = allowed
@@ -676,7 +677,7 @@ def volunteer_data(volunteer: Volunteer) -> dict[str, Any]:
 def volunteer_close(*, actor: User, volunteer: Volunteer) -> None:
     """Close the account (PIPL art. 47): personal data is deleted, the anonymous row stays so
     that totals (how many registered, where, of what kind) keep adding up."""
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     for membership in volunteer.team_memberships.all():
         TeamEvent.objects.create(
@@ -816,7 +817,7 @@ def _check_team(team: Organisation) -> None:
 def team_apply(
     *, actor: User, volunteer: Volunteer, team: Organisation, message: str = ""
 ) -> TeamApplication:
-    _own(actor, volunteer)
+    own_record(actor, volunteer)
     _check_team(team)
     if TeamMembership.objects.filter(volunteer=volunteer, team=team).exists():
         raise DomainError(_("You are already in this team."), code="conflict")
@@ -837,7 +838,7 @@ def team_apply(
 
 @transaction.atomic
 def application_withdraw(*, actor: User, application: TeamApplication) -> None:
-    _own(actor, application.volunteer)
+    own_record(actor, application.volunteer)
     _decide(application, TeamApplication.Status.WITHDRAWN, actor=actor, reason="")
 
 
