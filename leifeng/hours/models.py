@@ -132,6 +132,7 @@ class HoursClaim(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
+        LATE = "late", _("Late: waiting for a second approval")
         CONFIRMED = "confirmed", _("Confirmed")
         REJECTED = "rejected", _("Rejected")
 
@@ -342,3 +343,175 @@ class StarCertification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} ★{self.level}"
+
+
+class HoursImport(models.Model):
+    """One .xlsx of historical hours: its rows wait as late entries for a second person."""
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="hours_imports", verbose_name=_("organisation")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    added = models.PositiveIntegerField(_("added"), default=0)
+    already = models.PositiveIntegerField(_("already recorded"), default=0)
+    reason = models.CharField(_("reason"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("hours import")
+        verbose_name_plural = _("hours imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class LateEntry(models.Model):
+    """Hours recorded after the 10 working days (补录), or imported from earlier records: a
+    credit that waits for a second person's approval before it reaches the ledger."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    volunteer = models.ForeignKey(
+        Volunteer, models.PROTECT, related_name="late_entries", verbose_name=_("volunteer")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="late_entries", verbose_name=_("recorded by")
+    )
+    source = models.CharField(_("source"), max_length=12, choices=HoursEntry.Source)
+    activity = models.ForeignKey(
+        Activity,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_entries",
+        verbose_name=_("activity"),
+    )
+    claim = models.OneToOneField(
+        HoursClaim,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_entry",
+        verbose_name=_("claim"),
+    )
+    batch = models.ForeignKey(
+        HoursImport,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("import"),
+    )
+    content = models.CharField(_("service content"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"))
+    hours = models.DecimalField(_("hours"), max_digits=8, decimal_places=2)
+    reason = models.CharField(_("why late"), max_length=200)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    requested_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    answer = models.CharField(_("reason for rejecting"), max_length=200, blank=True)
+    entry = models.OneToOneField(
+        HoursEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="late_entry",
+        verbose_name=_("ledger entry"),
+    )
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("late entry")
+        verbose_name_plural = _("late entries")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gt=models.F("started_at")) & Q(hours__gt=0),
+                name="hours_late_entry_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["volunteer", "started_at"], name="hours_late_time")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} · {self.content} · {self.hours}"
+
+
+class Certificate(models.Model):
+    """A service record certificate (志愿服务记录证明, 办法 arts. 14–17): the figures as issued,
+    the entries it covers, and a digest of its content so that any later change shows."""
+
+    number = models.CharField(_("certificate number"), max_length=24, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer, models.PROTECT, related_name="certificates", verbose_name=_("volunteer")
+    )
+    # Empty: printed by the volunteer from the system, each record naming its recorder.
+    organisation = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("issued by"),
+    )
+    entries = models.ManyToManyField(
+        HoursEntry, related_name="certificates", verbose_name=_("records")
+    )
+    hours = models.DecimalField(_("hours"), max_digits=10, decimal_places=2)
+    records = models.PositiveIntegerField(_("records"))
+    first_on = models.DateField(_("from"), null=True)
+    last_on = models.DateField(_("to"), null=True)
+    issuer_name = models.CharField(_("issuer"), max_length=100)
+    person_in_charge = models.CharField(_("person in charge"), max_length=50, blank=True)
+    handled_by = models.CharField(_("handled by"), max_length=50, blank=True)
+    contact = models.CharField(_("contact"), max_length=50, blank=True)
+    digest = models.CharField(max_length=64, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    org_path = "organisation__path"
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

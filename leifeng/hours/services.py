@@ -5,6 +5,7 @@ Every credit or reversal of a volunteer runs with that volunteer's row locked (a
 sign-ups do), so the overlap check and the running total cannot race.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -31,6 +32,8 @@ from leifeng.hours.models import (
     CorrectionRequest,
     HoursClaim,
     HoursEntry,
+    HoursImport,
+    LateEntry,
     RecordItem,
     StarCertification,
     VolunteerHours,
@@ -45,6 +48,7 @@ from leifeng.volunteers.services import own_record
 
 INVALID = "invalid"
 CONFLICT = "conflict"
+LATE = "late"
 RECORD_WITHIN_WORKING_DAYS = 10  # 办法 art. 11
 HUNDREDTH = Decimal("0.01")
 
@@ -115,6 +119,53 @@ def active_overlaps(
     )
 
 
+def credit_problems(
+    *, content: str, started_at: datetime, ended_at: datetime, hours: Decimal
+) -> dict[str, str]:
+    """What is wrong with a credit's figures, by field (empty when nothing is)."""
+    errors = {}
+    if ended_at <= started_at:
+        errors["ended_at"] = _("The service must end after it starts.")
+    elif hours <= 0:
+        errors["hours"] = _("Credit more than zero hours.")
+    elif hours != hours.quantize(HUNDREDTH):
+        errors["hours"] = _("Give hours to at most two decimal places.")
+    elif hours > Decimal((ended_at - started_at).total_seconds()) / 3600:
+        errors["hours"] = _("More hours than the time between start and end.")
+    if not content.strip():
+        errors["content"] = _("Say what the service was.")
+    return errors
+
+
+def _refuse_future(ended_at: datetime) -> None:
+    """Staff record hours served, not hours planned."""
+    if ended_at > timezone.now():
+        message = _("The service has not ended yet.")
+        raise DomainError(message, code=INVALID, fields={"ended_at": message})
+
+
+def _check_credit(**figures: Any) -> None:
+    errors = credit_problems(**figures)
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+
+
+def describe(entries: list[HoursEntry] | list[LateEntry]) -> str:
+    """Entries named for a person: content and local time, separated by 、."""
+    return "；".join(
+        f"{entry.content} {_local(entry.started_at)}–{_local(entry.ended_at)}" for entry in entries
+    )
+
+
+def _refuse_overlaps(clashes: list[HoursEntry]) -> None:
+    if clashes:
+        raise DomainError(
+            _("These hours overlap time already credited: %(entries)s.")
+            % {"entries": describe(clashes)},
+            code=CONFLICT,
+        )
+
+
 def _change_total(totals: VolunteerHours, hours: Decimal) -> None:
     VolunteerHours.objects.filter(pk=totals.pk).update(total=F("total") + hours)
 
@@ -134,32 +185,9 @@ def _credit(
     reason: str = "",
 ) -> HoursEntry:
     """Credit hours, refusing any time already credited (whatever its source)."""
-    errors = {}
-    if ended_at <= started_at:
-        errors["ended_at"] = _("The service must end after it starts.")
-    elif hours <= 0:
-        errors["hours"] = _("Credit more than zero hours.")
-    elif hours != hours.quantize(HUNDREDTH):
-        errors["hours"] = _("Give hours to at most two decimal places.")
-    elif hours > Decimal((ended_at - started_at).total_seconds()) / 3600:
-        errors["hours"] = _("More hours than the time between start and end.")
-    if not content.strip():
-        errors["content"] = _("Say what the service was.")
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+    _check_credit(content=content, started_at=started_at, ended_at=ended_at, hours=hours)
     totals = _lock(volunteer)
-    clashes = active_overlaps(volunteer, started_at, ended_at)
-    if clashes:
-        raise DomainError(
-            _("These hours overlap time already credited: %(entries)s.")
-            % {
-                "entries": "；".join(
-                    f"{entry.content} {_local(entry.started_at)}–{_local(entry.ended_at)}"
-                    for entry in clashes
-                )
-            },
-            code=CONFLICT,
-        )
+    _refuse_overlaps(active_overlaps(volunteer, started_at, ended_at))
     entry = HoursEntry(
         volunteer=volunteer,
         organisation=organisation,
@@ -295,9 +323,20 @@ def manual_credit(
     place: str = "",
     reason: str = "",
 ) -> HoursEntry:
-    """Staff record service done outside the platform, for a volunteer they can see."""
+    """Staff record service done outside the platform, for a volunteer they can see, within
+    the 10 working days; later, it is a late entry (late_entry_request)."""
     access.require(actor, access.MANAGE, organisation)
     access.require(actor, access.VIEW, volunteer)
+    _refuse_future(ended_at)
+    if is_late(ended_at):
+        raise DomainError(
+            _(
+                "This service had to be recorded by %(day)s: record it as a late entry, with a "
+                "reason, for a second person to approve."
+            )
+            % {"day": date_format(record_deadline(ended_at), "Y-m-d")},
+            code=LATE,
+        )
     entry = _credit(
         actor=actor,
         volunteer=volunteer,
@@ -318,6 +357,195 @@ def manual_credit(
         after={"hours": str(entry.hours), "content": entry.content},
     )
     return entry
+
+
+# --- late entries (补录): a reason and a second person's approval -------------------------
+
+
+def record_deadline(ended_at: datetime) -> date:
+    """The last day to record a service that ended then (办法 art. 11)."""
+    return add_working_days(timezone.localdate(ended_at), RECORD_WITHIN_WORKING_DAYS)
+
+
+def is_late(ended_at: datetime, today: date | None = None) -> bool:
+    return (today or timezone.localdate()) > record_deadline(ended_at)
+
+
+def pending_overlaps(
+    volunteer: Volunteer, started_at: datetime, ended_at: datetime
+) -> list[LateEntry]:
+    """Late entries of the volunteer still waiting for approval that overlap the period."""
+    return list(
+        LateEntry.objects.filter(
+            volunteer=volunteer,
+            status=LateEntry.Status.PENDING,
+            started_at__lt=ended_at,
+            ended_at__gt=started_at,
+        ).order_by("started_at")
+    )
+
+
+def _late_entry(
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    organisation: Organisation,
+    source: str,
+    content: str,
+    started_at: datetime,
+    ended_at: datetime,
+    hours: Decimal,
+    reason: str,
+    place: str = "",
+    activity: Activity | None = None,
+    claim: HoursClaim | None = None,
+    batch: HoursImport | None = None,
+) -> LateEntry:
+    reason = _needs_reason(reason)
+    _check_credit(content=content, started_at=started_at, ended_at=ended_at, hours=hours)
+    _lock(volunteer)
+    _refuse_overlaps(active_overlaps(volunteer, started_at, ended_at))
+    waiting = pending_overlaps(volunteer, started_at, ended_at)
+    if waiting:
+        raise DomainError(
+            _("These hours overlap a late entry waiting for approval: %(entries)s.")
+            % {"entries": describe(waiting)},
+            code=CONFLICT,
+        )
+    return LateEntry.objects.create(
+        volunteer=volunteer,
+        organisation=organisation,
+        source=source,
+        activity=activity,
+        claim=claim,
+        batch=batch,
+        content=content.strip()[:200],
+        place=place.strip()[:200],
+        started_at=started_at,
+        ended_at=ended_at,
+        hours=hours,
+        reason=reason[:200],
+        requested_by=actor,
+    )
+
+
+@transaction.atomic
+def late_entry_request(
+    *,
+    actor: User,
+    organisation: Organisation,
+    volunteer: Volunteer,
+    content: str,
+    started_at: datetime,
+    ended_at: datetime,
+    hours: Decimal,
+    reason: str,
+    place: str = "",
+) -> LateEntry:
+    """Record hours past the deadline (补录): they wait for a second person's approval."""
+    access.require(actor, access.MANAGE, organisation)
+    access.require(actor, access.VIEW, volunteer)
+    _refuse_future(ended_at)
+    late = _late_entry(
+        actor=actor,
+        volunteer=volunteer,
+        organisation=organisation,
+        source=HoursEntry.Source.MANUAL,
+        content=content,
+        place=place,
+        started_at=started_at,
+        ended_at=ended_at,
+        hours=hours,
+        reason=reason,
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        action=AuditEntry.Action.CREATE,
+        obj=late,
+        after={"hours": str(late.hours), "content": late.content, "reason": late.reason},
+    )
+    return late
+
+
+def _undecided(actor: User, late: LateEntry) -> LateEntry:
+    access.require(actor, access.MANAGE, late)
+    late = LateEntry.objects.select_for_update().get(pk=late.pk)
+    if late.status != LateEntry.Status.PENDING:
+        raise DomainError(_("This late entry has already been decided."), code=CONFLICT)
+    return late
+
+
+@transaction.atomic
+def late_entry_approve(*, actor: User, late: LateEntry) -> HoursEntry:
+    """The second person approves: the hours reach the ledger (if no time overlaps)."""
+    late = _undecided(actor, late)
+    if late.requested_by_id == actor.pk:
+        raise DomainError(
+            _("A second person must approve a late entry; you asked for this one."),
+            code="forbidden",
+        )
+    entry = _credit(
+        actor=actor,
+        volunteer=late.volunteer,
+        organisation=late.organisation,
+        source=late.source,
+        activity=late.activity,
+        content=late.content,
+        place=late.place,
+        started_at=late.started_at,
+        ended_at=late.ended_at,
+        hours=late.hours,
+        reason=late.reason,
+    )
+    now = timezone.now()
+    LateEntry.objects.filter(pk=late.pk).update(
+        status=LateEntry.Status.APPROVED, entry=entry, decided_by=actor, decided_at=now
+    )
+    if late.claim_id:
+        HoursClaim.objects.filter(pk=late.claim_id).update(
+            status=HoursClaim.Status.CONFIRMED, entry=entry, decided_by=actor, decided_at=now
+        )
+    audit_record(
+        actor=actor,
+        organisation=late.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=late,
+        before={"status": LateEntry.Status.PENDING},
+        after={"status": LateEntry.Status.APPROVED, "hours": str(late.hours)},
+    )
+    return entry
+
+
+@transaction.atomic
+def late_entry_reject(*, actor: User, late: LateEntry, reason: str) -> LateEntry:
+    """Refuse a late entry with a reason (the one who asked may withdraw it this way too)."""
+    late = _undecided(actor, late)
+    reason = _needs_reason(reason)
+    now = timezone.now()
+    late.status = LateEntry.Status.REJECTED
+    late.answer = reason[:200]
+    late.decided_by = actor
+    late.decided_at = now
+    late.save(update_fields=["status", "answer", "decided_by", "decided_at"])
+    if late.claim_id:
+        HoursClaim.objects.filter(pk=late.claim_id).update(
+            status=HoursClaim.Status.REJECTED, reason=reason[:200], decided_by=actor, decided_at=now
+        )
+    audit_record(
+        actor=actor,
+        organisation=late.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=late,
+        before={"status": LateEntry.Status.PENDING},
+        after={"status": late.status, "reason": late.answer},
+    )
+    return late
+
+
+def late_entries_approve(*, actor: User, entries: list[LateEntry]) -> "BulkResult":
+    """Approve many late entries; each stands alone, and a refused one says why."""
+    return _each(entries, lambda late: late_entry_approve(actor=actor, late=late))
 
 
 # --- from attendance to hours --------------------------------------------------------------
@@ -375,6 +603,15 @@ def claim_confirm(
 ) -> HoursEntry:
     """Confirm the proposed hours, or other hours with a reason."""
     claim = _pending(actor, claim)
+    if claim.due_on < timezone.localdate():
+        raise DomainError(
+            _(
+                "This claim was due on %(day)s: confirm it on its own as a late entry, with a "
+                "reason, for a second person to approve."
+            )
+            % {"day": date_format(claim.due_on, "Y-m-d")},
+            code=LATE,
+        )
     credited = claim.proposed_hours if hours is None else hours
     if credited != claim.proposed_hours:
         reason = _needs_reason(reason)
@@ -402,6 +639,39 @@ def claim_confirm(
 
 
 @transaction.atomic
+def claim_confirm_late(
+    *, actor: User, claim: HoursClaim, reason: str, hours: Decimal | None = None
+) -> LateEntry:
+    """Confirm an overdue claim: it becomes a late entry waiting for a second approval."""
+    claim = _pending(actor, claim)
+    activity = claim.attendance.shift.activity
+    late = _late_entry(
+        actor=actor,
+        volunteer=claim.volunteer,
+        organisation=claim.organisation,
+        source=HoursEntry.Source.ATTENDANCE,
+        activity=activity,
+        claim=claim,
+        content=activity.title,
+        place=activity.address,
+        started_at=claim.started_at,
+        ended_at=claim.ended_at,
+        hours=claim.proposed_hours if hours is None else hours,
+        reason=reason,
+    )
+    HoursClaim.objects.filter(pk=claim.pk).update(status=HoursClaim.Status.LATE)
+    audit_record(
+        actor=actor,
+        organisation=claim.organisation,
+        action=AuditEntry.Action.UPDATE,
+        obj=claim,
+        before={"status": HoursClaim.Status.PENDING},
+        after={"status": HoursClaim.Status.LATE, "reason": late.reason},
+    )
+    return late
+
+
+@transaction.atomic
 def claim_reject(*, actor: User, claim: HoursClaim, reason: str) -> HoursClaim:
     claim = _pending(actor, claim)
     claim.reason = _needs_reason(reason)[:200]
@@ -423,20 +693,25 @@ def claim_reject(*, actor: User, claim: HoursClaim, reason: str) -> HoursClaim:
 @dataclass(frozen=True)
 class BulkResult:
     confirmed: list[HoursEntry]
-    refused: list[tuple[HoursClaim, str]]
+    refused: list[tuple[Any, str]]
+
+
+def _each(items: list[Any], credit: Callable[[Any], HoursEntry]) -> BulkResult:
+    """Credit each item in its own transaction; a refused one is kept with the reason."""
+    confirmed, refused = [], []
+    for item in items:
+        try:
+            confirmed.append(credit(item))
+        except DomainError as exc:
+            refused.append((item, exc.message))
+        except (Http404, PermissionDenied):
+            refused.append((item, _("You do not have permission to do this here.")))
+    return BulkResult(confirmed, refused)
 
 
 def claims_confirm(*, actor: User, claims: list[HoursClaim]) -> BulkResult:
     """Confirm many claims as proposed; each stands alone, and a refused one says why."""
-    confirmed, refused = [], []
-    for claim in claims:
-        try:
-            confirmed.append(claim_confirm(actor=actor, claim=claim))
-        except DomainError as exc:
-            refused.append((claim, exc.message))
-        except (Http404, PermissionDenied):
-            refused.append((claim, _("You do not have permission to do this here.")))
-    return BulkResult(confirmed, refused)
+    return _each(claims, lambda claim: claim_confirm(actor=actor, claim=claim))
 
 
 # --- proving the totals --------------------------------------------------------------------

@@ -84,8 +84,8 @@ def credit_payload(org_tree, volunteer, **overrides) -> dict:
         "volunteer_id": volunteer.pk,
         "content": "敬老院陪护",
         "place": "巴公镇敬老院",
-        "started_at": "2026-05-01T09:00:00",
-        "ended_at": "2026-05-01T12:00:00",
+        "started_at": "2026-05-29T09:00:00",
+        "ended_at": "2026-05-29T12:00:00",
         "hours": "2.75",
         "reason": "线下服务补录",
     }
@@ -253,19 +253,19 @@ def test_manual_credit_takes_beijing_time_and_refuses_credited_time(client, org_
     staff = auth(org_tree.a1_staff)
     entry = ok(post(client, "/entries", credit_payload(org_tree, volunteer), **staff), 201)
     assert entry["hours"] == "2.75"
-    assert parse_datetime(entry["started_at"]) == parse_datetime("2026-05-01T01:00:00Z")
+    assert parse_datetime(entry["started_at"]) == parse_datetime("2026-05-29T01:00:00Z")
     assert entry["source"] == "manual" and entry["organisation_id"] == org_tree.org_a1.pk
 
     again = credit_payload(
         org_tree,
         volunteer,
         content="另一项服务",
-        started_at="2026-05-01T11:00:00+08:00",
-        ended_at="2026-05-01T14:00:00+08:00",
+        started_at="2026-05-29T11:00:00+08:00",
+        ended_at="2026-05-29T14:00:00+08:00",
     )
     body = assert_error(post(client, "/entries", again, **staff), 409, "conflict")
     assert "重叠" in body["message"]
-    assert "敬老院陪护 2026-05-01 09:00–2026-05-01 12:00" in body["message"]
+    assert "敬老院陪护 2026-05-29 09:00–2026-05-29 12:00" in body["message"]
     assert HoursEntry.objects.count() == 1 and total_of(volunteer) == Decimal("2.75")
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -168,18 +169,20 @@ def test_staff_elsewhere_cannot_reverse(org_tree, volunteer):
 
 
 def attended(org_tree, volunteer, minutes: int = 150):
-    activity = make_activity(org_tree.a1_staff, org_tree.org_a1)
-    shift = activity.shifts.get()
-    signup = activity_services.signup_create(
-        actor=volunteer.user, volunteer=volunteer, shift=shift, risk_notice_read=True
-    )
-    activity_services.attendance_correct(
-        actor=org_tree.a1_staff,
-        signup=signup,
-        checked_in_at=shift.starts_at,
-        checked_out_at=shift.starts_at + timedelta(minutes=minutes),
-        reason="现场签到",
-    )
+    """A shift a week ago (published, signed up for and attended then) that ended in time."""
+    with time_machine.travel(timezone.now() - timedelta(days=7)):
+        activity = make_activity(org_tree.a1_staff, org_tree.org_a1)
+        shift = activity.shifts.get()
+        signup = activity_services.signup_create(
+            actor=volunteer.user, volunteer=volunteer, shift=shift, risk_notice_read=True
+        )
+        activity_services.attendance_correct(
+            actor=org_tree.a1_staff,
+            signup=signup,
+            checked_in_at=shift.starts_at,
+            checked_out_at=shift.starts_at + timedelta(minutes=minutes),
+            reason="现场签到",
+        )
     return shift
 
 
@@ -323,15 +326,17 @@ def test_the_verify_command_fails_on_a_difference(org_tree, volunteer):
 def test_reaching_a_star_standard_is_told_and_certified_separately(org_tree, volunteer):
     from leifeng.notify.models import Notification
 
-    services.manual_credit(
-        actor=org_tree.root,
+    late = services.late_entry_request(
+        actor=org_tree.a1_staff,
         organisation=org_tree.org_a1,
         volunteer=volunteer,
         content="2020年度志愿服务（历史记录补录）",
         started_at=datetime(2020, 1, 1, tzinfo=BASE.tzinfo),
         ended_at=datetime(2020, 12, 31, tzinfo=BASE.tzinfo),
         hours=Decimal("320"),
+        reason="纸质台账录入",
     )
+    services.late_entry_approve(actor=org_tree.root, late=late)
     assert (
         Notification.objects.filter(recipient=volunteer.user, kind="hours.stars_reached").count()
         == 1
@@ -350,3 +355,62 @@ def test_reaching_a_star_standard_is_told_and_certified_separately(org_tree, vol
             actor=org_tree.root, organisation=org_tree.org_a1, volunteer=volunteer, level=1
         )
     assert services.record_of(volunteer)["stars_certified"] == 2
+
+
+# --- late entries (补录) ---------------------------------------------------------------------
+
+
+def test_hours_past_the_deadline_wait_for_a_second_persons_approval(org_tree, volunteer):
+    # Due 2026-05-19 (Saturday 9 May is a make-up working day); today is 2026-06-03.
+    may = datetime(2026, 5, 6, 9, tzinfo=BASE.tzinfo)
+    figures = dict(
+        organisation=org_tree.org_a1,
+        volunteer=volunteer,
+        content="五四青年节志愿服务",
+        started_at=may,
+        ended_at=may + timedelta(hours=3),
+        hours=Decimal("3"),
+    )
+    with pytest.raises(DomainError) as exc:
+        services.manual_credit(actor=org_tree.a1_staff, **figures)
+    assert exc.value.code == services.LATE and "2026-05-19" in exc.value.message
+    with pytest.raises(DomainError) as exc:
+        services.late_entry_request(actor=org_tree.a1_staff, reason=" ", **figures)
+    assert "reason" in exc.value.fields
+    late = services.late_entry_request(actor=org_tree.a1_staff, reason="纸质签到表", **figures)
+    assert total_of(volunteer) == 0
+    # Waiting time cannot be asked for twice, nor approved by the one who asked.
+    with pytest.raises(DomainError) as exc:
+        services.late_entry_request(actor=org_tree.root, reason="重复", **figures)
+    assert exc.value.code == services.CONFLICT
+    with pytest.raises(DomainError) as exc:
+        services.late_entry_approve(actor=org_tree.a1_staff, late=late)
+    assert exc.value.code == "forbidden"
+    with pytest.raises(Http404):
+        services.late_entry_approve(actor=org_tree.b1_staff, late=late)
+    entry = services.late_entry_approve(actor=org_tree.root, late=late)
+    assert entry.reason == "纸质签到表" and total_of(volunteer) == Decimal("3")
+    with pytest.raises(DomainError):
+        services.late_entry_approve(actor=org_tree.root, late=late)
+    assert not services.hours_verify()
+
+
+def test_an_overdue_claim_is_confirmed_as_a_late_entry(org_tree, volunteer, time_machine):
+    attended(org_tree, volunteer)
+    services.claims_collect()
+    claim = HoursClaim.objects.get()
+    time_machine.move_to(
+        datetime.combine(claim.due_on, datetime.min.time(), BASE.tzinfo)
+        + timedelta(days=1, hours=9)
+    )
+    result = services.claims_confirm(actor=org_tree.a1_staff, claims=[claim])
+    assert result.confirmed == [] and claim.due_on.isoformat() in result.refused[0][1]
+    late = services.claim_confirm_late(
+        actor=org_tree.a1_staff, claim=claim, reason="负责人出差，未及时确认"
+    )
+    claim.refresh_from_db()
+    assert claim.status == HoursClaim.Status.LATE and total_of(volunteer) == 0
+    services.late_entry_reject(actor=org_tree.county_a_admin, late=late, reason="签到记录不全")
+    claim.refresh_from_db()
+    assert claim.status == HoursClaim.Status.REJECTED and claim.reason == "签到记录不全"
+    assert total_of(volunteer) == 0

@@ -67,8 +67,8 @@ def test_staff_record_outside_hours_and_correct_them(client, org_tree, claim):
         {
             "organisation": org_tree.org_a1.pk,
             "content": "敬老院慰问（纸质签到表补录）",
-            "started_at": "2026-05-01T09:00",
-            "ended_at": "2026-05-01T12:00",
+            "started_at": "2026-05-29T09:00",
+            "ended_at": "2026-05-29T12:00",
             "hours": "3",
             "credit": "1",
         },
@@ -82,8 +82,8 @@ def test_staff_record_outside_hours_and_correct_them(client, org_tree, claim):
         correct,
         {
             "correct": "1",
-            "started_at": "2026-05-01T09:00",
-            "ended_at": "2026-05-01T12:00",
+            "started_at": "2026-05-29T09:00",
+            "ended_at": "2026-05-29T12:00",
             "hours": "2.5",
             "reason": "扣除休息时间",
         },
