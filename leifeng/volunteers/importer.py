@@ -7,7 +7,7 @@ Reading checks every row with services.profile_check, the same rules as the regi
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from typing import IO, Any
 
@@ -19,10 +19,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineError, CalamineWorkbook
 
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.errors import DomainError
+from leifeng.core.sheets import (
+    EXAMPLE_MARK,
+    TEMPLATE_LANGUAGE,
+    RowError,
+    check_headers,
+    file_error,
+    open_rows,
+)
+from leifeng.core.sheets import cell_date as _date
+from leifeng.core.sheets import cell_text as _text
 from leifeng.regions.models import Region
 from leifeng.volunteers.codes import (
     Availability,
@@ -36,8 +45,7 @@ from leifeng.volunteers.identity import DocumentType
 from leifeng.volunteers.models import Skill
 from leifeng.volunteers.services import Guardian, Profile, profile_check
 
-LANGUAGE = "zh-hans"
-EXAMPLE_MARK = "【示例】"
+LANGUAGE = TEMPLATE_LANGUAGE
 SEPARATORS = re.compile(r"[、,，;；/]+")
 
 
@@ -216,16 +224,6 @@ def template_xlsx(*, example_number: str) -> bytes:
 
 
 @dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
 class CheckedRow:
     row: int
     profile: Profile
@@ -238,58 +236,14 @@ class FileCheck:
     total: int = 0
 
 
-def file_error(message: str) -> DomainError:
-    return DomainError(message, code="invalid", fields={"file": message})
-
-
 def _open_rows(source: IO[bytes]) -> tuple[Any, Iterator[list[Any]]]:
-    """The rows of the volunteers sheet. calamine (Rust) reads a 100,000-row file about ten
-    times faster than openpyxl, which still writes the template."""
-    try:
-        workbook = CalamineWorkbook.from_filelike(source)
-        with translation.override(LANGUAGE):
-            name = str(_("Volunteers"))
-        if name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(name)
-        else:
-            sheet = workbook.get_sheet_by_index(0)
-        return workbook, sheet.iter_rows()
-    except (CalamineError, ValueError, OSError, IndexError):
-        raise file_error(_("This is not a valid Excel (.xlsx) file.")) from None
-
-
-def _header_text(value: Any) -> str:
-    return re.sub(r"\s+", "", str(value or "")).rstrip("*＊")
+    with translation.override(LANGUAGE):
+        name = str(_("Volunteers"))
+    return open_rows(source, name)
 
 
 def _check_headers(row: tuple[Any, ...] | None) -> None:
-    expected = [_header_text(h) for h in headers()]
-    found = [_header_text(value) for value in (row or ())]
-    while found and not found[-1]:
-        found.pop()
-    if found == expected:
-        return
-    missing = [h for h in expected if h not in found]
-    extra = [h for h in found if h and h not in expected]
-    parts = []
-    if missing:
-        parts.append(_("missing columns: %(list)s") % {"list": "、".join(missing)})
-    if extra:
-        parts.append(_("unknown columns: %(list)s") % {"list": "、".join(extra)})
-    if not parts:
-        parts.append(_("the columns are in the wrong order"))
-    raise file_error(
-        _("The headers do not match the template (%(detail)s). Download the template again.")
-        % {"detail": "; ".join(parts)}
-    )
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    check_headers(row, headers())
 
 
 def _parts(text: str, known: dict[str, Any]) -> list[str]:
@@ -304,23 +258,6 @@ def _parts(text: str, known: dict[str, Any]) -> list[str]:
         else:
             parts.extend(words)
     return [part for part in parts if part]
-
-
-def _date(value: Any) -> date | str | None:
-    """A cell as a date; the original text when it is not one."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"):
-        try:
-            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a calendar day)
-        except ValueError:
-            continue
-    return text
 
 
 class RowReader:

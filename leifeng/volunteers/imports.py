@@ -22,10 +22,11 @@ from leifeng.audit.services import audit_record
 from leifeng.core.bulk import insert_rows
 from leifeng.core.crypto import unseal
 from leifeng.core.errors import DomainError
+from leifeng.core.sheets import file_error
 from leifeng.jobs.services import job_start
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
-from leifeng.volunteers.importer import CheckedRow, FileCheck, file_error, read_file
+from leifeng.volunteers.importer import CheckedRow, FileCheck, read_file
 from leifeng.volunteers.models import (
     ConsentRecord,
     GuardianConsent,
