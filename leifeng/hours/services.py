@@ -385,7 +385,7 @@ def pending_overlaps(
     )
 
 
-def _late_entry(
+def add_late_entry(
     *,
     actor: User,
     volunteer: Volunteer,
@@ -446,7 +446,7 @@ def late_entry_request(
     access.require(actor, access.MANAGE, organisation)
     access.require(actor, access.VIEW, volunteer)
     _refuse_future(ended_at)
-    late = _late_entry(
+    late = add_late_entry(
         actor=actor,
         volunteer=volunteer,
         organisation=organisation,
@@ -645,7 +645,7 @@ def claim_confirm_late(
     """Confirm an overdue claim: it becomes a late entry waiting for a second approval."""
     claim = _pending(actor, claim)
     activity = claim.attendance.shift.activity
-    late = _late_entry(
+    late = add_late_entry(
         actor=actor,
         volunteer=claim.volunteer,
         organisation=claim.organisation,
