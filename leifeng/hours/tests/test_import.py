@@ -58,8 +58,8 @@ def good_rows(people):
             "王小雷",
             "文明交通劝导",
             "",
-            datetime(2023, 5, 5, 7),
-            datetime(2023, 5, 5, 9),
+            datetime(2023, 5, 5, 7),  # noqa: DTZ001 (an Excel cell: local time)
+            datetime(2023, 5, 5, 9),  # noqa: DTZ001
             1.5,
         ],
         [li.number, "李文明", "图书整理", "", "2023/6/1 14:00", "2023/6/1 16:00", "2"],
@@ -130,7 +130,7 @@ def test_every_bad_row_is_named_and_nothing_is_saved(org_tree, people):
 
 def test_a_row_over_time_already_credited_is_an_error_naming_it(org_tree, people):
     wang, _li = people
-    start = timezone.make_aware(datetime(2023, 5, 4, 9))
+    start = datetime(2023, 5, 4, 9, tzinfo=timezone.get_current_timezone())
     late = services.late_entry_request(
         actor=org_tree.root,
         organisation=org_tree.org_a1,
