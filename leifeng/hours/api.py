@@ -12,17 +12,19 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from leifeng.activities.api import Id, In, Moment
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.masking import mask_name
-from leifeng.hours import services
-from leifeng.hours.models import HoursClaim, HoursEntry
+from leifeng.hours import certificates, imports, services
+from leifeng.hours.models import Certificate, HoursClaim, HoursEntry, LateEntry
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -368,3 +370,297 @@ def entry_correct(request: HttpRequest, entry_id: int, payload: CorrectIn):
         reason=payload.reason,
     )
     return _entries().get(pk=corrected.pk)
+
+
+# --- late entries (补录) and imports -------------------------------------------------------
+
+
+class LateOut(Schema):
+    """Hours past the deadline, or imported: waiting for a second person's approval."""
+
+    id: int
+    volunteer_id: int
+    volunteer_name: str
+    organisation_id: int
+    source: str
+    claim_id: int | None
+    batch_id: int | None
+    content: str
+    place: str
+    started_at: datetime
+    ended_at: datetime
+    hours: HoursText
+    reason: str = Field(description="Why late, or where imported records come from")
+    requested_by_id: int
+    requested_at: datetime
+    status: str
+    answer: str
+    entry_id: int | None
+
+    @staticmethod
+    def resolve_volunteer_name(obj: LateEntry) -> str:
+        return mask_name(obj.volunteer.name)
+
+
+class LateIn(CreditIn):
+    reason: str = Field(max_length=200, description="Why the hours are recorded late")
+
+
+class LateConfirmIn(In):
+    hours: HoursIn | None = Field(None, description="Other than the proposed hours")
+    reason: str = Field(max_length=200, description="Why the claim is confirmed late")
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    rows: int
+    added: int = Field(description="Rows now waiting for a second person's approval")
+    already: int = Field(description="Rows already recorded: not added again")
+    batch_id: int | None
+    errors: list[RowErrorOut] = Field(description="Nothing is saved while there are errors")
+
+
+def _late() -> QuerySet[LateEntry]:
+    return LateEntry.objects.select_related("volunteer")
+
+
+@router.get(
+    "/late",
+    response={200: list[LateOut], **ERRORS},
+    summary="Late entries waiting for approval in my scope (oldest first)",
+)
+@paginate(Pagination)
+def late_list(request: HttpRequest, batch_id: Id | None = None):
+    qs = access.scoped(_late().filter(status=LateEntry.Status.PENDING), request.auth, access.MANAGE)
+    if batch_id is not None:
+        qs = qs.filter(batch_id=batch_id)
+    return qs.order_by("requested_at", "pk")
+
+
+@router.post(
+    "/late",
+    response={201: LateOut, **ERRORS},
+    summary="Record hours past the 10 working days: they wait for a second person",
+)
+def late_create(request: HttpRequest, payload: LateIn):
+    organisation = access.get_for(
+        request.auth,
+        Organisation.objects.filter(is_active=True),
+        access.MANAGE,
+        pk=payload.organisation_id,
+    )
+    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=payload.volunteer_id)
+    late = services.late_entry_request(
+        actor=request.auth,
+        organisation=organisation,
+        volunteer=volunteer,
+        content=payload.content,
+        place=payload.place,
+        started_at=payload.started_at,
+        ended_at=payload.ended_at,
+        hours=payload.hours,
+        reason=payload.reason,
+    )
+    return Status(201, _late().get(pk=late.pk))
+
+
+def _managed_late(request: HttpRequest, late_id: int) -> LateEntry:
+    return access.get_for(request.auth, _late(), access.MANAGE, pk=late_id)
+
+
+@router.post(
+    "/late/{int:late_id}/approve",
+    response={200: EntryOut, **ERRORS},
+    summary="Approve a late entry (not one you asked for): answers the ledger entry",
+)
+def late_approve(request: HttpRequest, late_id: int):
+    entry = services.late_entry_approve(actor=request.auth, late=_managed_late(request, late_id))
+    return _entries().get(pk=entry.pk)
+
+
+@router.post(
+    "/late/{int:late_id}/reject",
+    response={200: LateOut, **ERRORS},
+    summary="Reject a late entry, with a reason",
+)
+def late_reject(request: HttpRequest, late_id: int, payload: ReasonIn):
+    late = _managed_late(request, late_id)
+    services.late_entry_reject(actor=request.auth, late=late, reason=payload.reason)
+    return _late().get(pk=late.pk)
+
+
+@router.post(
+    "/claims/{int:claim_id}/confirm-late",
+    response={201: LateOut, **ERRORS},
+    summary="Confirm an overdue claim: it waits as a late entry for a second person",
+)
+def claim_confirm_late(request: HttpRequest, claim_id: int, payload: LateConfirmIn):
+    late = services.claim_confirm_late(
+        actor=request.auth,
+        claim=_managed_claim(request, claim_id),
+        hours=payload.hours,
+        reason=payload.reason,
+    )
+    return Status(201, _late().get(pk=late.pk))
+
+
+@router.post(
+    "/imports",
+    response={200: ImportOut, 201: ImportOut, **ERRORS},
+    summary="Import historical hours from .xlsx (the web page's template): 201 when rows were "
+    "added, 200 with the row errors (nothing saved) or when all were already recorded",
+)
+def import_create(
+    request: HttpRequest,
+    organisation_id: Form[Id],
+    reason: Form[Annotated[str, Field(max_length=200)]],
+    file: File[UploadedFile],
+):
+    organisation = access.get_for(
+        request.auth,
+        Organisation.objects.filter(is_active=True),
+        access.MANAGE,
+        pk=organisation_id,
+    )
+    outcome = imports.hours_import(
+        actor=request.auth, organisation=organisation, upload=file, reason=reason
+    )
+    body = {
+        "rows": outcome.rows,
+        "added": outcome.added,
+        "already": outcome.already,
+        "batch_id": outcome.batch.pk if outcome.batch else None,
+        "errors": [error.as_dict() for error in outcome.errors],
+    }
+    return Status(201 if outcome.batch else 200, body)
+
+
+# --- certificates --------------------------------------------------------------------------
+
+
+class CertificateOut(Schema):
+    number: str
+    volunteer_id: int
+    organisation_id: int | None = Field(description="Empty: printed by the volunteer")
+    issuer_name: str
+    hours: HoursText
+    records: int
+    first_on: date | None
+    last_on: date | None
+    issued_at: datetime
+    pdf_url: str
+    verify_url: str
+
+    @staticmethod
+    def resolve_pdf_url(obj: Certificate, context: Any) -> str:
+        return context["request"].build_absolute_uri(
+            reverse("hours:certificate-pdf", args=[obj.number])
+        )
+
+    @staticmethod
+    def resolve_verify_url(obj: Certificate, context: Any) -> str:
+        return context["request"].build_absolute_uri(
+            reverse("hours:verify-number", args=[obj.number])
+        )
+
+
+class MyCertificateIn(In):
+    entry_ids: list[Id] | None = Field(
+        None, max_length=certificates.MAX_RECORDS, description="Empty: all standing records"
+    )
+
+
+class IssueIn(In):
+    organisation_id: Id = Field(description="Certifies the records it and its units keep")
+    person_in_charge: str = Field("", max_length=50)
+    contact: str = Field("", max_length=50)
+
+
+class VerifyOut(Schema):
+    """What anyone may learn from a certificate number; no personal data but a masked name."""
+
+    status: str = Field(description="genuine, altered, unknown or malformed")
+    number: str
+    volunteer: str = ""
+    issuer_name: str = ""
+    issued_on: date | None = None
+    hours: HoursText | None = None
+    records: int | None = None
+    first_on: date | None = None
+    last_on: date | None = None
+    corrected_since: int = Field(0, description="Records corrected after the issue")
+
+
+@router.get(
+    "/me/certificates",
+    response={200: list[CertificateOut], **ERRORS},
+    summary="My certificates, newest first",
+)
+@paginate(Pagination)
+def my_certificates(request: HttpRequest):
+    _mine(request)
+    return access.owned(Certificate.objects.all(), request.auth, "volunteer__user")
+
+
+@router.post(
+    "/me/certificates",
+    response={201: CertificateOut, **ERRORS},
+    summary="Print a certificate of all or chosen standing records",
+)
+def my_certificate_create(request: HttpRequest, payload: MyCertificateIn):
+    issued = certificates.certificate_issue(
+        actor=request.auth, volunteer=_mine(request), entry_ids=payload.entry_ids
+    )
+    return Status(201, issued)
+
+
+@router.post(
+    "/volunteers/{int:volunteer_id}/certificates",
+    response={201: CertificateOut, **ERRORS},
+    summary="Issue a certificate for the records an organisation I manage keeps",
+)
+def certificate_create(request: HttpRequest, volunteer_id: int, payload: IssueIn):
+    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=volunteer_id)
+    organisation = access.get_for(
+        request.auth,
+        Organisation.objects.filter(is_active=True),
+        access.MANAGE,
+        pk=payload.organisation_id,
+    )
+    issued = certificates.certificate_issue(
+        actor=request.auth,
+        volunteer=volunteer,
+        organisation=organisation,
+        person_in_charge=payload.person_in_charge,
+        contact=payload.contact,
+    )
+    return Status(201, issued)
+
+
+@router.get(
+    "/certificates/verify",
+    response={200: VerifyOut},
+    auth=None,
+    summary="Verify a certificate number (public)",
+)
+def certificate_verify(request: HttpRequest, number: Annotated[str, Field(max_length=40)]):
+    result = certificates.certificate_verify(number)
+    body: dict[str, Any] = {"status": result.status, "number": number}
+    if result.certificate is not None and result.status == certificates.GENUINE:
+        issued = result.certificate
+        body.update(
+            volunteer=result.masked_name,
+            issuer_name=issued.issuer_name,
+            issued_on=timezone.localdate(issued.issued_at),
+            hours=issued.hours,
+            records=issued.records,
+            first_on=issued.first_on,
+            last_on=issued.last_on,
+            corrected_since=result.corrected_since,
+        )
+    return body

@@ -29,7 +29,15 @@ class CreditForm(forms.Form):
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
     )
-    reason = forms.CharField(label=_("Note"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Required after the 10 working days: the hours then wait for a second person's "
+            "approval (late entry)."
+        ),
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +102,42 @@ class StarsForm(forms.Form):
         label=_("Stars"), choices=[(n, "★" * n) for n in range(1, 6)], coerce=int
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class ImportForm(forms.Form):
+    organisation = forms.ModelChoiceField(None, label=_("Recorded by"))
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+    reason = forms.CharField(
+        label=_("Where the records come from"),
+        max_length=200,
+        help_text=_("For example: the 2023 paper ledger of the practice station."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class CertificateForm(forms.Form):
+    """Staff issue a certificate for the records their organisation keeps."""
+
+    organisation = forms.ModelChoiceField(None, label=_("Issued by"))
+    person_in_charge = forms.CharField(
+        label=_("Person in charge"),
+        max_length=50,
+        required=False,
+        help_text=_("Empty: the organisation's contact person."),
+    )
+    contact = forms.CharField(
+        label=_("Contact phone"),
+        max_length=50,
+        required=False,
+        help_text=_("Empty: the organisation's contact phone."),
+    )
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)

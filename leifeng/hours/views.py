@@ -2,8 +2,10 @@
 record."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,18 +13,28 @@ from django.views.decorators.http import require_POST
 from leifeng.core.errors import DomainError
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
-from leifeng.hours import services
+from leifeng.hours import certificates, imports, services
+from leifeng.hours.exporters import record_xlsx
 from leifeng.hours.forms import (
     AnswerForm,
+    CertificateForm,
     ConfirmForm,
     CorrectForm,
     CorrectionAskForm,
     CreditForm,
+    ImportForm,
     RecordItemForm,
     RejectForm,
     StarsForm,
 )
-from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry, RecordItem
+from leifeng.hours.models import (
+    Certificate,
+    CorrectionRequest,
+    HoursClaim,
+    HoursEntry,
+    LateEntry,
+    RecordItem,
+)
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -74,8 +86,18 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"hours": claim.proposed_hours},
     )
     reject = RejectForm(request.POST if "reject" in request.POST else None)
+    overdue = claim.due_on < timezone.localdate()
     if request.method == "POST":
         try:
+            if "confirm" in request.POST and confirm.is_valid() and overdue:
+                services.claim_confirm_late(
+                    actor=request.user,
+                    claim=claim,
+                    hours=confirm.cleaned_data["hours"],
+                    reason=confirm.cleaned_data["reason"],
+                )
+                messages.success(request, _("Sent for a second person's approval."))
+                return redirect("hours:claims")
             if "confirm" in request.POST and confirm.is_valid():
                 services.claim_confirm(
                     actor=request.user,
@@ -94,7 +116,9 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(confirm if "confirm" in request.POST else reject, exc)
     return render(
-        request, "hours/decide.html", {"claim": claim, "confirm": confirm, "reject": reject}
+        request,
+        "hours/decide.html",
+        {"claim": claim, "confirm": confirm, "reject": reject, "overdue": overdue},
     )
 
 
@@ -121,6 +145,9 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, entries),
             "pending": pending,
             "items": access.owned(RecordItem.objects.all(), request.user, "volunteer__user"),
+            "certificates": access.owned(
+                Certificate.objects.all(), request.user, "volunteer__user"
+            )[:20],
             "requests": access.owned(
                 CorrectionRequest.objects.select_related("organisation", "entry"),
                 request.user,
@@ -128,6 +155,21 @@ def my_record(request: HttpRequest) -> HttpResponse:
             )[:20],
         },
     )
+
+
+def my_record_xlsx(request: HttpRequest) -> HttpResponse:
+    """The volunteer's whole service record as an Excel file."""
+    volunteer = my_volunteer(request.user)
+    if volunteer is None:
+        raise Http404
+    response = HttpResponse(
+        record_xlsx(volunteer),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''service-record-{volunteer.number}.xlsx"
+    )
+    return response
 
 
 def correction_ask(request: HttpRequest) -> HttpResponse:
@@ -209,6 +251,9 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
     stars_form = StarsForm(
         request.POST if "stars" in request.POST else None, organisations=organisations
     )
+    certificate_form = CertificateForm(
+        request.POST if "certificate" in request.POST else None, organisations=organisations
+    )
     if request.method == "POST":
         try:
             if "stars" in request.POST and stars_form.is_valid():
@@ -218,8 +263,27 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Star level certified."))
                 return redirect("hours:volunteer", pk=volunteer.pk)
             if "credit" in request.POST and form.is_valid():
-                services.manual_credit(actor=request.user, volunteer=volunteer, **form.cleaned_data)
-                messages.success(request, _("Hours recorded."))
+                if services.is_late(form.cleaned_data["ended_at"]):
+                    services.late_entry_request(
+                        actor=request.user, volunteer=volunteer, **form.cleaned_data
+                    )
+                    messages.success(
+                        request,
+                        _("Past the 10 working days: sent for a second person's approval."),
+                    )
+                else:
+                    services.manual_credit(
+                        actor=request.user, volunteer=volunteer, **form.cleaned_data
+                    )
+                    messages.success(request, _("Hours recorded."))
+                return redirect("hours:volunteer", pk=volunteer.pk)
+            if "certificate" in request.POST and certificate_form.is_valid():
+                issued = certificates.certificate_issue(
+                    actor=request.user, volunteer=volunteer, **certificate_form.cleaned_data
+                )
+                messages.success(
+                    request, _("Certificate %(number)s issued.") % {"number": issued.number}
+                )
                 return redirect("hours:volunteer", pk=volunteer.pk)
             if "item" in request.POST and item_form.is_valid():
                 data = {**item_form.cleaned_data}
@@ -229,7 +293,12 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Recorded."))
                 return redirect("hours:volunteer", pk=volunteer.pk)
         except DomainError as exc:
-            bound = {"credit": form, "item": item_form, "stars": stars_form}
+            bound = {
+                "credit": form,
+                "item": item_form,
+                "stars": stars_form,
+                "certificate": certificate_form,
+            }
             add_domain_error(next(f for k, f in bound.items() if k in request.POST), exc)
     entries = access.scoped(
         HoursEntry.objects.filter(volunteer=volunteer).select_related("organisation", "reversal"),
@@ -245,6 +314,10 @@ def volunteer_hours(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "item_form": item_form,
             "stars_form": stars_form,
+            "certificate_form": certificate_form,
+            "certificates": access.scoped(
+                Certificate.objects.filter(volunteer=volunteer), request.user
+            )[:20],
             "items": access.scoped(RecordItem.objects.filter(volunteer=volunteer), request.user),
             "can_record": organisations.exists(),
         },
@@ -282,3 +355,162 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "hours/correct.html", {"entry": entry, "correct": correct, "reverse": reverse}
     )
+
+
+# --- late entries (补录) and imports -------------------------------------------------------
+
+
+def late_list(request: HttpRequest) -> HttpResponse:
+    """Late entries waiting in the user's scope for a second person (?batch=<import>)."""
+    qs = access.scoped(
+        LateEntry.objects.filter(status=LateEntry.Status.PENDING).select_related(
+            "volunteer", "organisation", "requested_by", "batch"
+        ),
+        request.user,
+        access.MANAGE,
+    ).order_by("requested_at", "pk")
+    batch = request.GET.get("batch", "")
+    if batch.isdigit():
+        qs = qs.filter(batch_id=int(batch))
+    return render(request, "hours/late.html", {"page": paginate(request, qs), "batch": batch})
+
+
+@require_POST
+def late_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the ticked late entries (or all of an import); refusals named with the reason."""
+    qs = access.scoped(
+        LateEntry.objects.filter(status=LateEntry.Status.PENDING), request.user, access.MANAGE
+    )
+    batch = request.POST.get("batch", "")
+    if batch.isdigit() and request.POST.get("all") == "1":
+        qs = qs.filter(batch_id=int(batch))
+    else:
+        ids = [int(pk) for pk in request.POST.getlist("late") if pk.isdigit()][:200]
+        qs = qs.filter(pk__in=ids)
+    entries = list(qs.select_related("volunteer").order_by("pk")[: imports.MAX_ROWS])
+    result = services.late_entries_approve(actor=request.user, entries=entries)
+    if result.confirmed:
+        messages.success(
+            request, _("%(count)s late entries approved.") % {"count": len(result.confirmed)}
+        )
+    for late, reason in result.refused[:20]:
+        messages.error(request, f"{late.volunteer.name}: {reason}")
+    if len(result.refused) > 20:
+        messages.error(
+            request, _("…and %(count)s more refused.") % {"count": len(result.refused) - 20}
+        )
+    return redirect(reverse("hours:late") + (f"?batch={batch}" if batch.isdigit() else ""))
+
+
+def late_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    late = access.get_for(
+        request.user, LateEntry.objects.select_related("volunteer"), access.MANAGE, pk=pk
+    )
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.late_entry_reject(
+                actor=request.user, late=late, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Late entry rejected."))
+            return redirect("hours:late")
+    return render(request, "hours/late_reject.html", {"late": late, "form": form})
+
+
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """Historical hours from .xlsx: every bad row listed, or the new rows sent for approval."""
+    organisations = access.scoped(
+        Organisation.objects.filter(is_active=True), request.user, access.MANAGE
+    )
+    if not organisations.exists():
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = imports.hours_import(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                upload=form.cleaned_data["file"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if outcome.batch is not None:
+                messages.success(
+                    request,
+                    _(
+                        "%(added)s rows sent for a second person's approval; %(already)s were "
+                        "already recorded."
+                    )
+                    % {"added": outcome.added, "already": outcome.already},
+                )
+                return redirect(reverse("hours:late") + f"?batch={outcome.batch.pk}")
+    return render(request, "hours/import.html", {"form": form, "outcome": outcome})
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    if not access.scoped(Organisation.objects.all(), request.user, access.MANAGE).exists():
+        raise Http404
+    response = HttpResponse(
+        imports.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''hours-template.xlsx"
+    return response
+
+
+# --- certificates --------------------------------------------------------------------------
+
+
+def my_certificate(request: HttpRequest) -> HttpResponse:
+    """The volunteer prints a certificate for all their records or the ticked ones."""
+    volunteer = my_volunteer(request.user)
+    if volunteer is None:
+        raise Http404
+    records = certificates.certifiable(volunteer)
+    if request.method == "POST":
+        chosen = None
+        if request.POST.get("scope") == "chosen":
+            chosen = [int(pk) for pk in request.POST.getlist("entry") if pk.isdigit()]
+        try:
+            issued = certificates.certificate_issue(
+                actor=request.user, volunteer=volunteer, entry_ids=chosen
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("hours:certificate-pdf", number=issued.number)
+    return render(request, "hours/certificate_new.html", {"page": paginate(request, records)})
+
+
+def certificate_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The certificate's PDF, for its volunteer or the staff of the issuing organisation."""
+    certificate = (
+        Certificate.objects.select_related("volunteer", "organisation")
+        .filter(number=number)
+        .first()
+    )
+    if certificate is None or not (
+        (request.user.is_authenticated and certificate.volunteer.user_id == request.user.pk)
+        or access.can(request.user, access.MANAGE, certificate)
+    ):
+        raise Http404
+    url = request.build_absolute_uri(reverse("hours:verify-number", args=[certificate.number]))
+    response = HttpResponse(
+        certificates.certificate_document(certificate, url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
+    return response
+
+
+@login_not_required
+def verify(request: HttpRequest, number: str = "") -> HttpResponse:
+    """Public: is this certificate genuine, and what does it state? No personal data."""
+    number = (number or request.GET.get("number", "")).strip()[:40]
+    result = certificates.certificate_verify(number) if number else None
+    return render(request, "hours/verify.html", {"number": number, "result": result})

@@ -363,14 +363,14 @@ def test_reaching_a_star_standard_is_told_and_certified_separately(org_tree, vol
 def test_hours_past_the_deadline_wait_for_a_second_persons_approval(org_tree, volunteer):
     # Due 2026-05-19 (Saturday 9 May is a make-up working day); today is 2026-06-03.
     may = datetime(2026, 5, 6, 9, tzinfo=BASE.tzinfo)
-    figures = dict(
-        organisation=org_tree.org_a1,
-        volunteer=volunteer,
-        content="五四青年节志愿服务",
-        started_at=may,
-        ended_at=may + timedelta(hours=3),
-        hours=Decimal("3"),
-    )
+    figures = {
+        "organisation": org_tree.org_a1,
+        "volunteer": volunteer,
+        "content": "五四青年节志愿服务",
+        "started_at": may,
+        "ended_at": may + timedelta(hours=3),
+        "hours": Decimal("3"),
+    }
     with pytest.raises(DomainError) as exc:
         services.manual_credit(actor=org_tree.a1_staff, **figures)
     assert exc.value.code == services.LATE and "2026-05-19" in exc.value.message

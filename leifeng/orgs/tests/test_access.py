@@ -113,6 +113,7 @@ SCOPED_PAGES = [
     ("hours:volunteer", "volunteer", "view", "manage"),
     ("hours:correct", "hours_entry", "manage", "manage"),
     ("hours:answer", "correction", "manage", "manage"),
+    ("hours:late-reject", "late_entry", "manage", "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -170,6 +171,18 @@ UNSCOPED_PAGES = {
     "hours:claims-confirm",
     "hours:ask",  # the volunteer's own entries only (hours/tests/test_views.py)
     "hours:corrections",  # filtered by access.scoped
+    # Late entries listed, approved in bulk and imported through access.scoped / require;
+    # the volunteer's own certificate and record export; a certificate's PDF for its
+    # volunteer or the issuer's staff; verification is public (hours/tests/test_views.py).
+    "hours:late",
+    "hours:late-approve",
+    "hours:import",
+    "hours:import-template",
+    "hours:certificate",
+    "hours:record-xlsx",
+    "hours:certificate-pdf",
+    "hours:verify",
+    "hours:verify-number",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -227,7 +240,35 @@ def _object(tree, kind: str, target: str):
 
         claim = hours_claim(tree, org)
         return hours_services.claim_confirm(actor=tree.root, claim=claim)
+    if kind == "late_entry":
+        return late_entry(tree, org)
     return volunteer_objects(tree, org)[kind]
+
+
+def late_entry(tree, org: Organisation):
+    """Hours of a volunteer of `org` recorded two months late by a clerk of `org` (so that
+    every user of the matrix is a possible second approver)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from conftest import grant, make_user
+    from leifeng.hours import services as hours_services
+
+    clerk = make_user(f"clerk{org.pk}")
+    grant(tree.root, clerk, org, Membership.Role.STAFF)
+    start = timezone.now() - timedelta(days=60)
+    return hours_services.late_entry_request(
+        actor=clerk,
+        organisation=org,
+        volunteer=volunteer_objects(tree, org)["volunteer"],
+        content="纸质台账补录",
+        started_at=start,
+        ended_at=start + timedelta(hours=2),
+        hours=Decimal("2"),
+        reason="纸质台账",
+    )
 
 
 def hours_claim(tree, org: Organisation):
@@ -373,7 +414,13 @@ def _id(area: str, seq: str) -> str:
 
 def _counts() -> tuple:
     from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
-    from leifeng.hours.models import CorrectionRequest, HoursClaim, HoursEntry
+    from leifeng.hours.models import (
+        Certificate,
+        CorrectionRequest,
+        HoursClaim,
+        HoursEntry,
+        LateEntry,
+    )
     from leifeng.volunteers.models import ImportBatch, TeamApplication, TeamMembership
 
     return (
@@ -385,6 +432,8 @@ def _counts() -> tuple:
         HoursEntry.objects.count(),
         tuple(HoursClaim.objects.values_list("status").order_by("pk")),
         tuple(CorrectionRequest.objects.values_list("status").order_by("pk")),
+        tuple(LateEntry.objects.values_list("status").order_by("pk")),
+        Certificate.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
         AuditEntry.objects.count(),
@@ -582,6 +631,9 @@ SCOPED_API = [
     ("post", "/api/v1/hours/claims/{claim}/reject", "manage"),
     ("post", "/api/v1/hours/entries/{hours_entry}/reverse", "manage"),
     ("post", "/api/v1/hours/entries/{hours_entry}/correct", "manage"),
+    ("post", "/api/v1/hours/claims/{claim}/confirm-late", "manage"),
+    ("post", "/api/v1/hours/late/{late_entry}/approve", "manage"),
+    ("post", "/api/v1/hours/late/{late_entry}/reject", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -598,6 +650,7 @@ API_PARAMS = {
     "pattern": "pattern_id",
     "claim": "claim_id",
     "hours_entry": "entry_id",
+    "late_entry": "late_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -716,6 +769,14 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/hours/claims",
         "/api/v1/hours/claims/confirm",
         "/api/v1/hours/entries",
+        # Late entries listed and recorded, imports and staff-issued certificates fetch through
+        # access (hours/tests/test_api.py); the volunteer's own certificates; verification is
+        # public.
+        "/api/v1/hours/late",
+        "/api/v1/hours/imports",
+        "/api/v1/hours/me/certificates",
+        "/api/v1/hours/volunteers/{volunteer_id}/certificates",
+        "/api/v1/hours/certificates/verify",
     }
     assert routes - scoped - others == set()
 
@@ -736,10 +797,11 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
         made = activity_objects(org_tree, org)
         obj = made[kind]
         payload = activity_api_payload(method, template, made)
-    elif kind in {"claim", "hours_entry"}:
+    elif kind in {"claim", "hours_entry", "late_entry"}:
         obj = _object(org_tree, kind, target)
         payload = {
             "reject": {"reason": "未到岗"},
+            "confirm-late": {"reason": "负责人出差"},
             "reverse": {"reason": "重复记录"},
             "correct": {
                 "hours": "1.5",
