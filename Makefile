@@ -48,11 +48,14 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore ".venv/*" --ignore "var/*"
 	$(PY) manage.py compilemessages -l zh_Hans --ignore ".venv/*"
 
-# Not part of `make test` or CI (about 8 minutes): volunteer import and look-up figures as ratios
+# Not part of `make test` or CI (about 11 minutes): volunteer import and look-up figures as ratios
 # to a bare bulk_create (BENCH_ROWS=5000 BENCH_SEARCH_ROWS=50000 for a quick run); sign-up under
 # load through the production server as a ratio to the same transaction in bare SQL, and the
 # activity list among 100,000 activities (BENCH_SECONDS=5 BENCH_ACTIVITIES=10000 for a quick
-# run). PostgreSQL at BENCH_POSTGRES_URL (default postgres@127.0.0.1).
+# run). PostgreSQL at BENCH_POSTGRES_URL (default postgres@127.0.0.1). The hours ledger among
+# 1,000,000 volunteers and 10,000,000 entries: a batch of claims confirmed, the record page and
+# `hours verify`, each as a ratio to bare SQL (about 2.5 minutes; BENCH_HOURS_VOLUNTEERS=20000).
 bench: $(VENV)/.installed
 	$(PY) -m bench.volunteers_import
 	$(PY) -m bench.activities_signup
+	$(PY) -m bench.hours_ledger
