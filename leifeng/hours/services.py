@@ -15,7 +15,8 @@ import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import DecimalField, Exists, F, Max, OuterRef, Sum, Value
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +52,7 @@ CONFLICT = "conflict"
 LATE = "late"
 RECORD_WITHIN_WORKING_DAYS = 10  # 办法 art. 11
 HUNDREDTH = Decimal("0.01")
+CENTS: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=12, decimal_places=2)
 
 
 # --- hours, working days and stars ---------------------------------------------------------
@@ -588,8 +590,8 @@ def claims_collect(now: datetime | None = None) -> int:
 def _pending(actor: User, claim: HoursClaim) -> HoursClaim:
     access.require(actor, access.MANAGE, claim)
     claim = (
-        HoursClaim.objects.select_for_update()
-        .select_related("attendance__shift__activity")
+        HoursClaim.objects.select_for_update(of=("self",))
+        .select_related("attendance__shift__activity", "volunteer", "organisation")
         .get(pk=claim.pk)
     )
     if claim.status != HoursClaim.Status.PENDING:
@@ -599,11 +601,17 @@ def _pending(actor: User, claim: HoursClaim) -> HoursClaim:
 
 @transaction.atomic
 def claim_confirm(
-    *, actor: User, claim: HoursClaim, hours: Decimal | None = None, reason: str = ""
+    *,
+    actor: User,
+    claim: HoursClaim,
+    hours: Decimal | None = None,
+    reason: str = "",
+    today: date | None = None,
 ) -> HoursEntry:
-    """Confirm the proposed hours, or other hours with a reason."""
+    """Confirm the proposed hours, or other hours with a reason. `today` is the day of the
+    decision when past decisions are loaded (the demo); otherwise today."""
     claim = _pending(actor, claim)
-    if claim.due_on < timezone.localdate():
+    if claim.due_on < (today or timezone.localdate()):
         raise DomainError(
             _(
                 "This claim was due on %(day)s: confirm it on its own as a late entry, with a "
@@ -634,7 +642,7 @@ def claim_confirm(
     claim.reason = reason[:200]
     claim.decided_by = actor
     claim.decided_at = timezone.now()
-    claim.save()
+    claim.save(update_fields=["status", "entry", "reason", "decided_by", "decided_at"])
     return entry
 
 
@@ -726,20 +734,31 @@ class Mismatch:
 
 def hours_verify() -> list[Mismatch]:
     """Every volunteer whose kept total differs from the sum of their ledger entries (a
-    volunteer with entries but no total row counts as a total of zero). Repairs nothing."""
-    sums = dict(
+    volunteer with entries but no total row counts as a total of zero). Repairs nothing.
+    The database compares and returns only the differences, however large the ledger."""
+    # Both sides rounded to the cent: SQLite adds decimals as floating point (a total kept
+    # with F("total") + hours can read 25.490000000000002 there).
+    with_entries = (
         HoursEntry.objects.values("volunteer_id")
-        .annotate(ledger=Sum("hours"))
-        .values_list("volunteer_id", "ledger")
+        .annotate(
+            ledger=Round(Sum("hours", output_field=CENTS), 2),
+            total=Round(Coalesce(Max("volunteer__hours__total"), ZERO, output_field=CENTS), 2),
+        )
+        .exclude(ledger=F("total"))
+        .values_list("volunteer_id", "total", "ledger")
     )
-    totals = dict(VolunteerHours.objects.values_list("volunteer_id", "total"))
-    mismatches = []
-    for volunteer_id in sorted(set(sums) | set(totals)):
-        ledger = sums.get(volunteer_id) or ZERO
-        total = totals.get(volunteer_id, ZERO)
-        if ledger != total:
-            mismatches.append(Mismatch(volunteer_id, total, ledger))
-    return mismatches
+    without_entries = (
+        VolunteerHours.objects.exclude(total=0)
+        .filter(~Exists(HoursEntry.objects.filter(volunteer_id=OuterRef("volunteer_id"))))
+        .values_list("volunteer_id", "total", Value(ZERO, output_field=CENTS))
+    )
+    return sorted(
+        (
+            Mismatch(volunteer_id, total.quantize(HUNDREDTH), ledger.quantize(HUNDREDTH))
+            for volunteer_id, total, ledger in [*with_entries, *without_entries]
+        ),
+        key=lambda mismatch: mismatch.volunteer_id,
+    )
 
 
 def record_of(volunteer: Volunteer) -> dict[str, Any]:

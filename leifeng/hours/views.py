@@ -128,7 +128,9 @@ def my_record(request: HttpRequest) -> HttpResponse:
     if volunteer is None:
         raise Http404
     entries = access.owned(
-        HoursEntry.objects.select_related("organisation"), request.user, "volunteer__user"
+        HoursEntry.objects.select_related("organisation", "reversal"),
+        request.user,
+        "volunteer__user",
     ).order_by("-started_at", "-pk")
     pending = access.owned(
         HoursClaim.objects.filter(status=HoursClaim.Status.PENDING).select_related(

@@ -18,7 +18,8 @@ from leifeng.activities.models import (
 )
 from leifeng.audit.models import AuditEntry
 from leifeng.core.campaign import CampaignLine
-from leifeng.hours.models import HoursClaim, HoursEntry, VolunteerHours
+from leifeng.hours.certificates import certificate_verify
+from leifeng.hours.models import Certificate, HoursClaim, HoursEntry, LateEntry, VolunteerHours
 from leifeng.hours.services import hours_verify, stars_reached
 from leifeng.volunteers import demo as volunteer_demo
 from leifeng.volunteers.models import Volunteer
@@ -40,12 +41,13 @@ def few_volunteers(monkeypatch):
 def test_demo_loads_activities_and_stations_once(db, few_volunteers, capsys):
     """One test, so that the demo is loaded only twice."""
     call_command("demo")
-    counts = [model.objects.count() for model in [*MODELS, HoursEntry, HoursClaim]]
+    hours_models = [HoursEntry, HoursClaim, LateEntry, Certificate]
+    counts = [model.objects.count() for model in [*MODELS, *hours_models]]
     _check_lines_and_places()
     _check_rules()
     _check_hours()
     call_command("demo")
-    assert [model.objects.count() for model in [*MODELS, HoursEntry, HoursClaim]] == counts
+    assert [model.objects.count() for model in [*MODELS, *hours_models]] == counts
     first, second = (
         line for line in capsys.readouterr().out.splitlines() if line.startswith("Activities:")
     )
@@ -59,6 +61,12 @@ def _check_hours():
     totals = VolunteerHours.objects.values_list("total", flat=True)
     assert {stars_reached(total) for total in totals} >= {1, 2, 3, 4, 5}
     assert hours_verify() == []
+    # Historical years were late entries approved by a second person; one more waits.
+    approved = LateEntry.objects.filter(status="approved")
+    assert approved.exists() and all(e.decided_by_id != e.requested_by_id for e in approved)
+    assert LateEntry.objects.filter(status="pending").count() == 1
+    certificate = Certificate.objects.get()
+    assert certificate_verify(certificate.number).status == "genuine"
 
 
 def _check_lines_and_places():

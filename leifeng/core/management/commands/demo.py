@@ -205,7 +205,7 @@ class Command(BaseCommand):
         )
         loaded = volunteer_demo.volunteers_load(actor=root)
         events = activity_demo.activities_load(actor=root)
-        hours = hours_demo.hours_load(actor=root)
+        hours = hours_demo.hours_load(actor=root, approver=User.objects.get(username="city_admin"))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
         total = Volunteer.objects.count()
         if loaded.created:
@@ -231,7 +231,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Service hours: {hours.claims} claims from attendance, {hours.confirmed} "
-            f"confirmed, {hours.historical} historical years recorded."
+            f"confirmed, {hours.historical} historical years recorded late and approved, "
+            f"{hours.waiting} late entry waiting for approval, {hours.certificates} "
+            "certificate printed."
         )
         self.stdout.write("")
         self.stdout.write(
