@@ -29,7 +29,12 @@ SELECT SUM ... GROUP BY, then VACUUM ANALYZE; and measures:
 * services.hours_verify over everything (after the confirmations, so it must find nothing),
   its time and the growth of the peak resident memory (ru_maxrss) of the process that ran it;
   the limit: one query that returns only the mismatches (totals FULL OUTER JOIN the ledger's
-  sums per volunteer).
+  sums per volunteer);
+* certificates (PDF): the typical volunteer prints one for all their records
+  (certificates.certificate_issue, then certificate_document: the PDF with its embedded CJK
+  font and QR code) in a loop, PDFs per second; beside it, the same certificate data rendered
+  by pdf.render_certificate alone (no database), and the floor: reportlab writing one page
+  with the same font and the same lines of text, no layout (drawString).
 
 Figures are printed, never asserted: they are ratios to a baseline measured in the same run.
 Each measurement runs in a new child process, so a peak RSS is that measurement's own. Times
@@ -139,6 +144,8 @@ def main() -> None:
         results["confirm"] = run_child(env, "confirm", seed=seed)
         say("hours verify ...")
         results["verify"] = run_child(env, "verify")
+        say("Certificates ...")
+        results["certificates"] = run_child(env, "certificates")
         results["load"] = load()
         report(results)
     finally:
@@ -253,8 +260,31 @@ def report(results: dict[str, Any]) -> None:
             f"{verify['queries']} (bare 1)",
         )
     )
+    cert = results["certificates"]
+    table.append(
+        (
+            f"certificate PDF, {cert['records']} records (issue + render)",
+            f"{ms(cert['issue_s'])} ({1 / cert['issue_s']:,.1f}/s)",
+            f"{ms(cert['floor_s'])} ({1 / cert['floor_s']:,.1f}/s)",
+            ratio(cert["issue_s"], cert["floor_s"]),
+            f"{cert['queries']}",
+        )
+    )
+    table.append(
+        (
+            "  render_certificate alone (no database)",
+            f"{ms(cert['render_s'])} ({1 / cert['render_s']:,.1f}/s)",
+            "",
+            ratio(cert["render_s"], cert["floor_s"]),
+            "0",
+        )
+    )
     print_table(table)
     say("")
+    say(
+        "Certificates: 'bare' is reportlab drawing the same lines with the same embedded font on "
+        f"one page, no layout; PDF size {cert['pdf_kb']:.0f} KB."
+    )
     say(
         f"Confirmations: claims_confirm confirmed {batch['confirmed']:,}, refused "
         f"{batch['refused']}; bare per claim {per_claim['confirmed']:,}; set-based "
@@ -267,8 +297,7 @@ def report(results: dict[str, Any]) -> None:
     say(
         f"hours_verify: {verify['mismatches']} mismatches (bare SQL: {verify['bare_mismatches']}); "
         f"peak RSS {verify['peak_mb']:,.0f} MB, +{verify['peak_mb'] - verify['start_mb']:,.0f} MB "
-        f"while it ran (every one of the {verify['rows']:,} totals and every volunteer's sum "
-        "loaded into Python); the bare query returns only the mismatches."
+        f"while it ran over {verify['rows']:,} totals (both return only the mismatches)."
     )
     say(
         f"Record pages: {record['page_size']} entries a page; typical volunteer "
@@ -310,6 +339,7 @@ def child(args: dict[str, Any]) -> None:
         "record": child_record,
         "confirm": child_confirm,
         "verify": child_verify,
+        "certificates": child_certificates,
     }[args.pop("step")]
     print(RESULT + json.dumps(step(**args)), flush=True)
 
@@ -1000,6 +1030,54 @@ def child_verify() -> dict[str, Any]:
         "peak_mb": peak_mb,
         "bare_s": bare_s,
         "bare_mismatches": len(bare_rows),
+    }
+
+
+def child_certificates() -> dict[str, Any]:
+    """PDFs per second: issue and render for the typical volunteer, render alone, and bare
+    reportlab with the same font as the floor."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from leifeng.accounts.models import User
+    from leifeng.hours import certificates, pdf
+
+    user = User.objects.get(username="typical")
+    volunteer = user.volunteer
+    url = "https://example.org/hours/verify/ZA-20261129-000000-0/"
+
+    def issue_and_render() -> bytes:
+        issued = certificates.certificate_issue(actor=user, volunteer=volunteer)
+        return certificates.certificate_document(issued, url)
+
+    with counting() as seen:
+        document = issue_and_render()
+    issued = volunteer.certificates.first()
+    data = certificates.certificate_data(issued, url)
+    lines = [
+        f"{r.started_at:%Y-%m-%d %H:%M} {r.content} {r.place} {r.hours} {r.recorded_by}"
+        for r in data.records
+    ] + [data.volunteer_name, data.number, data.issuer, data.verify_url]
+
+    def floor() -> bytes:
+        pdf._register_font()
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer)
+        canvas.setFont(pdf.FONT, 10)
+        for index, line in enumerate(lines):
+            canvas.drawString(40, 800 - 14 * index, line)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    return {
+        "records": len(data.records),
+        "queries": len(seen),
+        "pdf_kb": len(document) / 1024,
+        "issue_s": median_time(issue_and_render, times=max(REPEAT // 3, 5)),
+        "render_s": median_time(lambda: pdf.render_certificate(data), times=max(REPEAT // 3, 5)),
+        "floor_s": median_time(floor, times=max(REPEAT // 3, 5)),
     }
 
 

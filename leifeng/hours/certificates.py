@@ -169,6 +169,12 @@ def certificate_issue(
 
 def certificate_document(certificate: Certificate, verify_url: str) -> bytes:
     """The certificate as a PDF, from what was issued."""
+    return pdf.render_certificate(certificate_data(certificate, verify_url))
+
+
+def certificate_data(certificate: Certificate, verify_url: str) -> pdf.CertificateData:
+    """What the PDF prints: the issued figures and records, training and awards kept by the
+    issuer (all of them when printed by the volunteer), and the star level certified then."""
     volunteer = certificate.volunteer
     entries = certificate.entries.select_related("organisation").order_by("started_at", "pk")
     items = RecordItem.objects.filter(volunteer=volunteer).order_by("on", "pk")
@@ -182,7 +188,7 @@ def certificate_document(certificate: Certificate, verify_url: str) -> bytes:
         .values_list("level", flat=True)
         .first()
     )
-    data = pdf.CertificateData(
+    return pdf.CertificateData(
         number=certificate.number,
         issued_on=timezone.localdate(certificate.issued_at),
         volunteer_name=volunteer.name,
@@ -212,7 +218,6 @@ def certificate_document(certificate: Certificate, verify_url: str) -> bytes:
         ],
         awards=[(i.on, i.title, i.issuer) for i in items if i.kind == RecordItem.Kind.AWARD],
     )
-    return pdf.render_certificate(data)
 
 
 @dataclass(frozen=True)
