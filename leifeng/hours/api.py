@@ -24,7 +24,15 @@ from leifeng.activities.api import Id, In, Moment
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.masking import mask_name
 from leifeng.hours import certificates, imports, services
-from leifeng.hours.models import Certificate, HoursClaim, HoursEntry, LateEntry
+from leifeng.hours.models import (
+    Certificate,
+    CorrectionRequest,
+    HoursClaim,
+    HoursEntry,
+    LateEntry,
+    RecordItem,
+    StarCertification,
+)
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import Volunteer
@@ -312,13 +320,9 @@ def entry_list(request: HttpRequest, volunteer_id: Id | None = None):
     summary="Credit hours served outside the platform (refused if the time is credited)",
 )
 def entry_create(request: HttpRequest, payload: CreditIn):
-    organisation = access.get_for(
-        request.auth,
-        Organisation.objects.filter(is_active=True),
-        access.MANAGE,
-        pk=payload.organisation_id,
+    organisation, volunteer = _organisation_and_volunteer(
+        request, payload.organisation_id, payload.volunteer_id
     )
-    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=payload.volunteer_id)
     entry = services.manual_credit(
         actor=request.auth,
         organisation=organisation,
@@ -448,13 +452,9 @@ def late_list(request: HttpRequest, batch_id: Id | None = None):
     summary="Record hours past the 10 working days: they wait for a second person",
 )
 def late_create(request: HttpRequest, payload: LateIn):
-    organisation = access.get_for(
-        request.auth,
-        Organisation.objects.filter(is_active=True),
-        access.MANAGE,
-        pk=payload.organisation_id,
+    organisation, volunteer = _organisation_and_volunteer(
+        request, payload.organisation_id, payload.volunteer_id
     )
-    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=payload.volunteer_id)
     late = services.late_entry_request(
         actor=request.auth,
         organisation=organisation,
@@ -625,12 +625,8 @@ def my_certificate_create(request: HttpRequest, payload: MyCertificateIn):
     summary="Issue a certificate for the records an organisation I manage keeps",
 )
 def certificate_create(request: HttpRequest, volunteer_id: int, payload: IssueIn):
-    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=volunteer_id)
-    organisation = access.get_for(
-        request.auth,
-        Organisation.objects.filter(is_active=True),
-        access.MANAGE,
-        pk=payload.organisation_id,
+    organisation, volunteer = _organisation_and_volunteer(
+        request, payload.organisation_id, volunteer_id
     )
     issued = certificates.certificate_issue(
         actor=request.auth,
@@ -664,3 +660,220 @@ def certificate_verify(request: HttpRequest, number: Annotated[str, Field(max_le
             corrected_since=result.corrected_since,
         )
     return body
+
+
+# --- corrections asked by the volunteer (办法 art. 13) -------------------------------------
+
+
+class CorrectionOut(Schema):
+    id: int
+    volunteer_id: int
+    organisation_id: int
+    entry_id: int | None = Field(description="Empty: a record that is missing")
+    message: str
+    status: str = Field(description="open, done (corrected) or declined (not corrected)")
+    answer: str
+    answered_at: datetime | None
+    created_at: datetime
+
+
+class CorrectionIn(In):
+    message: str = Field(max_length=1000)
+    entry_id: Id | None = Field(None, description="The wrong entry; empty for a missing one")
+    organisation_id: Id | None = Field(
+        None, description="For a missing record: the organisation that ran the service"
+    )
+
+
+class AnswerIn(In):
+    corrected: bool
+    answer: str = Field(max_length=200)
+
+
+def _corrections() -> QuerySet[CorrectionRequest]:
+    return CorrectionRequest.objects.all()
+
+
+@router.get(
+    "/me/corrections",
+    response={200: list[CorrectionOut], **ERRORS},
+    summary="My correction requests and their progress",
+)
+@paginate(Pagination)
+def my_corrections(request: HttpRequest):
+    _mine(request)
+    return access.owned(_corrections(), request.auth, "volunteer__user")
+
+
+@router.post(
+    "/me/corrections",
+    response={201: CorrectionOut, **ERRORS},
+    summary="Report a wrong entry (to its recorder) or a missing record",
+)
+def my_correction_create(request: HttpRequest, payload: CorrectionIn):
+    volunteer = _mine(request)
+    entry = None
+    if payload.entry_id is not None:
+        entry = access.get_owned(
+            request.auth, HoursEntry.objects.all(), "volunteer__user", pk=payload.entry_id
+        )
+    organisation = None
+    if payload.organisation_id is not None:
+        organisation = Organisation.objects.filter(
+            is_active=True, pk=payload.organisation_id
+        ).first()
+        if organisation is None:
+            raise Http404
+    asked = services.correction_ask(
+        actor=request.auth,
+        volunteer=volunteer,
+        message=payload.message,
+        entry=entry,
+        organisation=organisation,
+    )
+    return Status(201, asked)
+
+
+@router.get(
+    "/corrections",
+    response={200: list[CorrectionOut], **ERRORS},
+    summary="Open correction requests in my scope, oldest first",
+)
+@paginate(Pagination)
+def correction_list(request: HttpRequest):
+    return access.scoped(
+        _corrections().filter(status=CorrectionRequest.Status.OPEN), request.auth
+    ).order_by("created_at", "pk")
+
+
+@router.post(
+    "/corrections/{int:correction_id}/answer",
+    response={200: CorrectionOut, **ERRORS},
+    summary="Answer a request: corrected (with the ledger's tools first) or not",
+)
+def correction_answer(request: HttpRequest, correction_id: int, payload: AnswerIn):
+    item = access.get_for(request.auth, _corrections(), access.MANAGE, pk=correction_id)
+    return services.correction_answer(
+        actor=request.auth, request=item, corrected=payload.corrected, answer=payload.answer
+    )
+
+
+# --- training, awards, evaluations and stars ------------------------------------------------
+
+
+class ItemOut(Schema):
+    id: int
+    volunteer_id: int
+    organisation_id: int
+    kind: str = Field(description="training, award or evaluation")
+    title: str
+    detail: str
+    issuer: str
+    on: date
+    hours: HoursText | None = Field(description="Learning hours of a training")
+    rating: str = Field(description="An evaluation's: excellent, good, pass or poor")
+    recorded_at: datetime
+
+
+class ItemIn(In):
+    organisation_id: Id = Field(description="The organisation that records it")
+    kind: RecordItem.Kind
+    title: str = Field(max_length=100)
+    issuer: str = Field(max_length=100, description="The unit that held or granted it")
+    on: date
+    detail: str = Field("", max_length=500)
+    hours: HoursIn | None = None
+    rating: str = Field("", max_length=10)
+
+
+class StarOut(Schema):
+    id: int
+    volunteer_id: int
+    organisation_id: int
+    level: int
+    hours_at: HoursText
+    note: str
+    certified_at: datetime
+
+
+class StarIn(In):
+    organisation_id: Id
+    level: int = Field(ge=1, le=5)
+    note: str = Field("", max_length=200)
+
+
+@router.get(
+    "/me/items",
+    response={200: list[ItemOut], **ERRORS},
+    summary="My training, awards and evaluations",
+)
+@paginate(Pagination)
+def my_items(request: HttpRequest):
+    _mine(request)
+    return access.owned(RecordItem.objects.all(), request.auth, "volunteer__user")
+
+
+@router.get(
+    "/me/stars",
+    response={200: list[StarOut], **ERRORS},
+    summary="My certified star levels",
+)
+def my_stars(request: HttpRequest):
+    _mine(request)
+    return access.owned(StarCertification.objects.all(), request.auth, "volunteer__user")
+
+
+def _organisation_and_volunteer(
+    request: HttpRequest, organisation_id: int, volunteer_id: int
+) -> tuple[Organisation, Volunteer]:
+    volunteer = access.get_for(request.auth, Volunteer.objects.all(), pk=volunteer_id)
+    organisation = access.get_for(
+        request.auth,
+        Organisation.objects.filter(is_active=True),
+        access.MANAGE,
+        pk=organisation_id,
+    )
+    return organisation, volunteer
+
+
+@router.post(
+    "/volunteers/{int:volunteer_id}/items",
+    response={201: ItemOut, **ERRORS},
+    summary="Record a training, award or evaluation for a volunteer",
+)
+def item_create(request: HttpRequest, volunteer_id: int, payload: ItemIn):
+    organisation, volunteer = _organisation_and_volunteer(
+        request, payload.organisation_id, volunteer_id
+    )
+    item = services.record_item_add(
+        actor=request.auth,
+        organisation=organisation,
+        volunteer=volunteer,
+        kind=payload.kind,
+        title=payload.title,
+        issuer=payload.issuer,
+        on=payload.on,
+        detail=payload.detail,
+        hours=payload.hours,
+        rating=payload.rating,
+    )
+    return Status(201, RecordItem.objects.get(pk=item.pk))  # hours as stored: "4.00"
+
+
+@router.post(
+    "/volunteers/{int:volunteer_id}/stars",
+    response={201: StarOut, **ERRORS},
+    summary="Certify a star level the volunteer's hours reach",
+)
+def star_create(request: HttpRequest, volunteer_id: int, payload: StarIn):
+    organisation, volunteer = _organisation_and_volunteer(
+        request, payload.organisation_id, volunteer_id
+    )
+    certified = services.stars_certify(
+        actor=request.auth,
+        organisation=organisation,
+        volunteer=volunteer,
+        level=payload.level,
+        note=payload.note,
+    )
+    return Status(201, certified)

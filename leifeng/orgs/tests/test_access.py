@@ -634,6 +634,7 @@ SCOPED_API = [
     ("post", "/api/v1/hours/claims/{claim}/confirm-late", "manage"),
     ("post", "/api/v1/hours/late/{late_entry}/approve", "manage"),
     ("post", "/api/v1/hours/late/{late_entry}/reject", "manage"),
+    ("post", "/api/v1/hours/corrections/{correction}/answer", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -651,6 +652,7 @@ API_PARAMS = {
     "claim": "claim_id",
     "hours_entry": "entry_id",
     "late_entry": "late_id",
+    "correction": "correction_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -777,6 +779,12 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/hours/me/certificates",
         "/api/v1/hours/volunteers/{volunteer_id}/certificates",
         "/api/v1/hours/certificates/verify",
+        "/api/v1/hours/me/corrections",
+        "/api/v1/hours/corrections",
+        "/api/v1/hours/me/items",
+        "/api/v1/hours/me/stars",
+        "/api/v1/hours/volunteers/{volunteer_id}/items",
+        "/api/v1/hours/volunteers/{volunteer_id}/stars",
     }
     assert routes - scoped - others == set()
 
@@ -797,9 +805,10 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
         made = activity_objects(org_tree, org)
         obj = made[kind]
         payload = activity_api_payload(method, template, made)
-    elif kind in {"claim", "hours_entry", "late_entry"}:
+    elif kind in {"claim", "hours_entry", "late_entry", "correction"}:
         obj = _object(org_tree, kind, target)
         payload = {
+            "answer": {"corrected": False, "answer": "记录无误"},
             "reject": {"reason": "未到岗"},
             "confirm-late": {"reason": "负责人出差"},
             "reverse": {"reason": "重复记录"},
