@@ -236,6 +236,7 @@ def test_a_rejected_claim_credits_nothing(org_tree, volunteer):
 OPERATIONS = st.lists(
     st.one_of(
         st.tuples(st.just("credit"), st.integers(0, 20), st.integers(1, 4)),
+        st.tuples(st.just("late"), st.integers(0, 20), st.integers(1, 4)),
         st.tuples(st.just("reverse"), st.integers(0, 10)),
         st.tuples(st.just("correct"), st.integers(0, 10), st.integers(0, 20), st.integers(1, 4)),
     ),
@@ -257,12 +258,26 @@ def test_any_sequence_keeps_totals_and_never_credits_time_twice(org_tree, volunt
         for operation in operations:
             kind = operation[0]
             active = sorted(model)
-            if kind == "credit":
+            if kind in {"credit", "late"}:
                 _kind, start, length = operation
                 wanted = (start, start + length)
                 clash = any(overlaps(wanted, span) for span in model.values())
                 try:
-                    entry = credit(org_tree, volunteer, start, length)
+                    if kind == "credit":
+                        entry = credit(org_tree, volunteer, start, length)
+                    else:  # asked by one person, approved by another
+                        begin, end = slot(start, length)
+                        late = services.late_entry_request(
+                            actor=org_tree.a1_staff,
+                            organisation=org_tree.org_a1,
+                            volunteer=volunteer,
+                            content="补录",
+                            started_at=begin,
+                            ended_at=end,
+                            hours=Decimal(length),
+                            reason="纸质台账",
+                        )
+                        entry = services.late_entry_approve(actor=org_tree.root, late=late)
                 except DomainError:
                     assert clash
                 else:
