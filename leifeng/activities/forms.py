@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leifeng.activities.codes import ServedGroup, StationService
 from leifeng.activities.models import Activity, RosterPattern, ServiceItem, Station
@@ -149,8 +150,8 @@ class PatternForm(forms.ModelForm):
 
 
 class RosterForm(forms.Form):
-    first_day = forms.DateField(label=_("From"), widget=DATE)
-    last_day = forms.DateField(label=_("To"), widget=DATE)
+    first_day = forms.DateField(label=pgettext_lazy("date span", "From"), widget=DATE)
+    last_day = forms.DateField(label=pgettext_lazy("date span", "To"), widget=DATE)
 
 
 class FindForm(forms.Form):

@@ -228,7 +228,9 @@ def my_entries(request: HttpRequest):
 def my_claims(request: HttpRequest):
     _mine(request)
     return access.owned(
-        _claims().filter(status=HoursClaim.Status.PENDING), request.auth, "volunteer__user"
+        _claims().filter(status__in=[HoursClaim.Status.PENDING, HoursClaim.Status.LATE]),
+        request.auth,
+        "volunteer__user",
     ).order_by("due_on", "pk")
 
 
@@ -571,7 +573,10 @@ class CertificateOut(Schema):
 
 class MyCertificateIn(In):
     entry_ids: list[Id] | None = Field(
-        None, max_length=certificates.MAX_RECORDS, description="Empty: all standing records"
+        None,
+        min_length=1,
+        max_length=certificates.MAX_RECORDS,
+        description="Omitted or null: all standing records",
     )
 
 

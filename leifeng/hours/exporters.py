@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -35,8 +36,8 @@ def record_xlsx(volunteer: Volunteer) -> bytes:
         workbook,
         _("Service hours"),
         [
-            _("From"),
-            _("To"),
+            pgettext("time span", "From"),
+            pgettext("time span", "To"),
             _("Service content"),
             _("Place"),
             _("Hours"),

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ConfirmForm(forms.Form):
@@ -24,8 +25,8 @@ class CreditForm(forms.Form):
     organisation = forms.ModelChoiceField(None, label=_("Recorded by"))
     content = forms.CharField(label=_("Service content"), max_length=200)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    started_at = forms.DateTimeField(label=_("From"), widget=DATETIME)
-    ended_at = forms.DateTimeField(label=_("To"), widget=DATETIME)
+    started_at = forms.DateTimeField(label=pgettext_lazy("time span", "From"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=pgettext_lazy("time span", "To"), widget=DATETIME)
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
     )
@@ -45,8 +46,8 @@ class CreditForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    started_at = forms.DateTimeField(label=_("From"), widget=DATETIME)
-    ended_at = forms.DateTimeField(label=_("To"), widget=DATETIME)
+    started_at = forms.DateTimeField(label=pgettext_lazy("time span", "From"), widget=DATETIME)
+    ended_at = forms.DateTimeField(label=pgettext_lazy("time span", "To"), widget=DATETIME)
     hours = forms.DecimalField(
         label=_("Hours"), min_value=Decimal("0.5"), max_digits=6, decimal_places=2
     )

@@ -122,6 +122,10 @@ def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# A claim sent for a second person's approval is still waiting, as far as the volunteer knows.
+WAITING = [HoursClaim.Status.PENDING, HoursClaim.Status.LATE]
+
+
 def my_record(request: HttpRequest) -> HttpResponse:
     """The volunteer's own hours: total, the star standard reached, every entry."""
     volunteer = my_volunteer(request.user)
@@ -133,9 +137,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
         "volunteer__user",
     ).order_by("-started_at", "-pk")
     pending = access.owned(
-        HoursClaim.objects.filter(status=HoursClaim.Status.PENDING).select_related(
-            "attendance__shift__activity"
-        ),
+        HoursClaim.objects.filter(status__in=WAITING).select_related("attendance__shift__activity"),
         request.user,
         "volunteer__user",
     )
