@@ -322,21 +322,17 @@ def entry_list(request: HttpRequest, volunteer_id: Id | None = None):
     summary="Credit hours served outside the platform (refused if the time is credited)",
 )
 def entry_create(request: HttpRequest, payload: CreditIn):
+    entry = services.manual_credit(actor=request.auth, **_credit_arguments(request, payload))
+    return Status(201, _entries().get(pk=entry.pk))
+
+
+def _credit_arguments(request: HttpRequest, payload: CreditIn) -> dict[str, Any]:
+    """A credit's organisation and volunteer fetched through access, and its figures."""
     organisation, volunteer = _organisation_and_volunteer(
         request, payload.organisation_id, payload.volunteer_id
     )
-    entry = services.manual_credit(
-        actor=request.auth,
-        organisation=organisation,
-        volunteer=volunteer,
-        content=payload.content,
-        place=payload.place,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        hours=payload.hours,
-        reason=payload.reason,
-    )
-    return Status(201, _entries().get(pk=entry.pk))
+    figures = payload.model_dump(exclude={"organisation_id", "volunteer_id"})
+    return {"organisation": organisation, "volunteer": volunteer, **figures}
 
 
 def _managed_credit(request: HttpRequest, entry_id: int) -> HoursEntry:
@@ -454,20 +450,7 @@ def late_list(request: HttpRequest, batch_id: Id | None = None):
     summary="Record hours past the 10 working days: they wait for a second person",
 )
 def late_create(request: HttpRequest, payload: LateIn):
-    organisation, volunteer = _organisation_and_volunteer(
-        request, payload.organisation_id, payload.volunteer_id
-    )
-    late = services.late_entry_request(
-        actor=request.auth,
-        organisation=organisation,
-        volunteer=volunteer,
-        content=payload.content,
-        place=payload.place,
-        started_at=payload.started_at,
-        ended_at=payload.ended_at,
-        hours=payload.hours,
-        reason=payload.reason,
-    )
+    late = services.late_entry_request(actor=request.auth, **_credit_arguments(request, payload))
     return Status(201, _late().get(pk=late.pk))
 
 
