@@ -628,7 +628,7 @@ def certificate_create(request: HttpRequest, volunteer_id: int, payload: IssueIn
 
 @router.get(
     "/certificates/verify",
-    response={200: VerifyOut},
+    response={200: VerifyOut, **ERRORS},
     auth=None,
     summary="Verify a certificate number (public)",
 )
