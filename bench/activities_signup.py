@@ -59,25 +59,45 @@ Settings (environment):
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import os
 import random
 import secrets
-import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import (
+    ROOT,
+    activity_data,
+    child_args,
+    connect_admin,
+    django_env,
+    finish_child,
+    load,
+    median_time,
+    print_table,
+    profile_text,
+    run_child,
+    run_step,
+    say,
+    scratch_database,
+    seed_org,
+    server_version,
+    short_sql,
+    start_child,
+    work_dir,
+)
+
+MODULE = "bench.activities_signup"
 SECONDS = float(os.environ.get("BENCH_SECONDS") or 20)
 CLIENTS = [int(n) for n in (os.environ.get("BENCH_CLIENTS") or "16,64").split(",")]
 PER_SHIFT = int(os.environ.get("BENCH_CLIENTS_PER_SHIFT") or 4)
@@ -91,11 +111,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS") or os.environ.get("LEIFENG_WORKERS
 BARE_PROCESSES = int(os.environ.get("BENCH_BARE_PROCESSES") or CPUS)
 LIST_SECONDS = float(os.environ.get("BENCH_LIST_SECONDS") or 4)
 LIST_CLIENTS = int(os.environ.get("BENCH_LIST_CLIENTS") or 16)
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-# One database per run, named after the process, so that two runs do not meet.
-DB_PREFIX = "leifeng_bench_signup_"
-DB_NAME = f"{DB_PREFIX}{os.getpid()}"
-KEEP = os.environ.get("BENCH_KEEP") == "1"
+DB_PREFIX = "leifeng_bench_signup_"  # and the process id
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 LOCK_SHIFT = os.environ.get("BENCH_BARE_LOCK_SHIFT", "1") == "1"
 
@@ -110,65 +126,55 @@ PROBE_SHIFTS = 2_000  # for the in-process query count and profile
 SIGNUP_PATH = "/api/v1/activities/shifts/{}/signup"
 SIGNUP_BODY = b'{"risk_notice_read": true}'
 STATIC_PATH = "/static/leifeng/site.css"
-RESULT = "BENCH_RESULT "
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--child"]:
-        child(json.loads(sys.stdin.read() if sys.argv[2] == "-" else sys.argv[2]))
+    if (args := child_args()) is not None:
+        steps: dict[str, Callable[..., Any]] = {
+            "setup": child_setup,
+            "queries": child_queries,
+            "bare": child_bare,
+        }
+        run_step(steps, args, without_django={"bare"})  # the limit runs without Django
         return
-    import psycopg
-
-    work = Path(tempfile.mkdtemp(prefix="leifeng-bench-signup-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "LEIFENG_VAR_DIR": str(work / "var"),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "LEIFENG_DATA_KEYS": "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "LEIFENG_LOOKUP_KEY": secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "PYTHONUNBUFFERED": "1",
-    }
-    url = urlsplit(PG_URL)._replace(path=f"/{DB_NAME}").geturl()
-    env["DATABASE_URL"] = url
-    say(
-        f"Leifeng sign-up and activity-list benchmark: {VOLUNTEERS:,} volunteers, "
-        f"{ACTIVITIES:,} activities, {SECONDS:g} s per phase, clients {CLIENTS}; "
-        f"{CPUS} CPUs, Python {sys.version.split()[0]}; work dir {work}; {load()}"
-    )
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
-    except psycopg.Error as exc:
-        say(f"Skipped: cannot connect to {PG_URL}: {exc}")
-        return
-    server = None
-    try:
-        drop_leftovers(admin)
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-        say("Seeding ...")
-        setup = run_child(env, "setup", data=str(work / "data.json"))
+    with work_dir("leifeng-bench-signup-") as work:
         say(
-            f"  {setup['server']}; migrated in {setup['migrate_s']:.1f} s; "
-            f"{setup['volunteers']:,} volunteers with accounts and tokens in "
-            f"{setup['volunteers_s']:.1f} s; {setup['activities']:,} published activities and "
-            f"{setup['shifts']:,} shifts in {setup['activities_s']:.1f} s"
+            f"Leifeng sign-up and activity-list benchmark: {VOLUNTEERS:,} volunteers, "
+            f"{ACTIVITIES:,} activities, {SECONDS:g} s per phase, clients {CLIENTS}; "
+            f"{CPUS} CPUs, Python {sys.version.split()[0]}; work dir {work}; {load()}"
         )
-        data = json.loads((work / "data.json").read_text())
-        mounted = setup["mounted"]
-        if not mounted:
-            say(
-                f"  The sign-up endpoint {SIGNUP_PATH.format('{id}')} is not mounted "
-                "(leifeng/activities/api.py in config/api.py): its figures are skipped."
-            )
-        say("Counting queries in-process ...")
-        queries = run_child(env, "queries", data=str(work / "data.json"), mounted=mounted)
-        port = free_port()
-        say(f"Starting the server: leifeng serve, {WORKERS} gunicorn sync workers ...")
-        server = start_server(env, port, work)
-        results: dict[str, Any] = {"setup": setup, "queries": queries, "server_line": server[1]}
-        say(f"  {server[1]}")
+        admin = connect_admin()
+        if admin is None:
+            return
+        with admin, scratch_database(admin, DB_PREFIX) as url:
+            run(django_env(work, DATABASE_URL=url), url, work)
+
+
+def run(env: dict[str, str], url: str, work: Path) -> None:
+    """Seed the database at `url`, start the server, measure, stop it, print the report."""
+    say("Seeding ...")
+    setup = run_child(MODULE, env, "setup", data=str(work / "data.json"))
+    say(
+        f"  {setup['server']}; migrated in {setup['migrate_s']:.1f} s; "
+        f"{setup['volunteers']:,} volunteers with accounts and tokens in "
+        f"{setup['volunteers_s']:.1f} s; {setup['activities']:,} published activities and "
+        f"{setup['shifts']:,} shifts in {setup['activities_s']:.1f} s"
+    )
+    data = json.loads((work / "data.json").read_text())
+    mounted = setup["mounted"]
+    if not mounted:
+        say(
+            f"  The sign-up endpoint {SIGNUP_PATH.format('{id}')} is not mounted "
+            "(leifeng/activities/api.py in config/api.py): its figures are skipped."
+        )
+    say("Counting queries in-process ...")
+    queries = run_child(MODULE, env, "queries", data=str(work / "data.json"), mounted=mounted)
+    port = free_port()
+    say(f"Starting the server: leifeng serve, {WORKERS} gunicorn sync workers ...")
+    server, server_line = start_server(env, port, work)
+    try:
+        results: dict[str, Any] = {"setup": setup, "queries": queries, "server_line": server_line}
+        say(f"  {server_line}")
         results["list"] = measure_list(port, data)
         results["api_floor"] = measure_api_floor(port, data["tokens"])
         shift_ids = data["shifts"]
@@ -191,55 +197,9 @@ def main() -> None:
         results["phases"] = phases
         results["check"] = check_shifts(url, None)
         results["load"] = load()
-        stop_server(server[0])
-        server = None
-        report(results)
     finally:
-        if server is not None:
-            stop_server(server[0])
-        if not KEEP:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            shutil.rmtree(work, ignore_errors=True)
-        admin.close()
-
-
-def drop_leftovers(admin: Any) -> None:
-    """Drop the databases of earlier runs that were killed: those whose process is gone."""
-    rows = admin.execute(
-        "SELECT datname FROM pg_database WHERE datname LIKE %s", [DB_PREFIX + "%"]
-    ).fetchall()
-    for (name,) in rows:
-        pid = name[len(DB_PREFIX) :]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # only ours
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def load() -> str:
-    """Other work on the machine slows every figure here: show how busy it is."""
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
-
-
-def run_child(env: dict[str, str], step: str, **args: Any) -> dict[str, Any]:
-    """Run one step in a new interpreter; its last stdout line carries the result."""
-    payload = json.dumps({"step": step, **args})
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.activities_signup", "--child", payload],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise SystemExit(f"The {step} step failed (exit status {done.returncode}).")
-    return dict(json.loads(lines[-1][len(RESULT) :]))
+        stop_server(server)
+    report(results)
 
 
 # --- the server --------------------------------------------------------------------------
@@ -569,43 +529,24 @@ def run_bare(
     be held back by its GIL); each process has its own share of the hot shifts."""
     processes = max(1, min(BARE_PROCESSES, clients))
     start_at = time.time() + 3  # every connection open before anyone starts
-    children = []
-    for p in range(processes):
-        payload = json.dumps(
-            {
-                "step": "bare",
-                "url": url,
-                "volunteer_ids": volunteer_ids,
-                "shift_ids": shift_ids[p::processes],
-                "connections": clients // processes + (p < clients % processes),
-                "hot": max(1, clients // PER_SHIFT // processes),
-                "start_at": start_at,
-            }
+    children = [
+        start_child(
+            MODULE,
+            env,
+            "bare",
+            url=url,
+            volunteer_ids=volunteer_ids,
+            shift_ids=shift_ids[p::processes],
+            connections=clients // processes + (p < clients % processes),
+            hot=max(1, clients // PER_SHIFT // processes),
+            start_at=start_at,
         )
-        children.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "bench.activities_signup", "--child", "-"],
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        )
-        assert children[-1].stdin is not None
-        children[-1].stdin.write(payload)
-        children[-1].stdin.close()
+        for p in range(processes)
+    ]
     merged: dict[str, Any] = {"latencies": [], "outcomes": {}, "shifts_used": 0}
     merged.update(seconds=SECONDS, exhausted=False)
     for process in children:
-        assert process.stdout is not None
-        out = process.stdout.read()
-        process.wait()
-        lines = [line for line in out.splitlines() if line.startswith(RESULT)]
-        if process.returncode or not lines:
-            sys.stdout.write(out)
-            raise SystemExit(f"A bare-SQL process failed (exit status {process.returncode}).")
-        part = json.loads(lines[-1][len(RESULT) :])
+        part = finish_child(process, "A bare-SQL process")
         merged["latencies"] += part["latencies"]
         merged["shifts_used"] += part["shifts_used"]
         merged["exhausted"] = merged["exhausted"] or part["exhausted"]
@@ -901,27 +842,7 @@ def report(results: dict[str, Any]) -> None:
             say(f"      {line}")
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    columns = max(len(row) for row in rows)
-    rows = [row + ("",) * (columns - len(row)) for row in rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(columns)]
-    for index, row in enumerate(rows):
-        say(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if index == 0:
-            say("-+-".join("-" * width for width in widths))
-
-
 # --- the children: seeding, counting queries, bare SQL -------------------------------------
-
-
-def child(args: dict[str, Any]) -> None:
-    step = args.pop("step")
-    if step != "bare":  # the limit runs without Django
-        import django
-
-        django.setup()
-    run: Any = {"setup": child_setup, "queries": child_queries, "bare": child_bare}[step]
-    print(RESULT + json.dumps(run(**args)), flush=True)
 
 
 def child_setup(data: str) -> dict[str, Any]:
@@ -937,9 +858,7 @@ def child_setup(data: str) -> dict[str, Any]:
     migrate_s = time.perf_counter() - start
     # Pages need the manifest with DEBUG off (leifeng serve collects again, finding it done).
     call_command("collectstatic", interactive=False, verbosity=0)
-    with connection.cursor() as cursor:
-        cursor.execute("show server_version")
-        server = f"PostgreSQL {cursor.fetchone()[0]}"
+    server = server_version()
     start = time.perf_counter()
     org, actor = seed_org()
     volunteer_ids, tokens = seed_volunteers(org)
@@ -969,25 +888,6 @@ def child_setup(data: str) -> dict[str, Any]:
         "activities_s": activities_s,
         "mounted": mounted,
     }
-
-
-def seed_org() -> tuple[Any, Any]:
-    from leifeng.accounts.models import User
-    from leifeng.orgs.models import Organisation
-    from leifeng.orgs.services import org_create
-    from leifeng.regions.models import Region
-
-    actor = User.objects.create_user(
-        username="bench", name="基准测试", is_staff=True, is_superuser=True
-    )
-    org = org_create(
-        actor=actor,
-        parent=None,
-        name="晋城市文明办",
-        kind=Organisation.Kind.OFFICE,
-        region=Region.objects.get(code="140500"),
-    )
-    return org, actor
 
 
 def seed_volunteers(org: Any) -> tuple[list[int], list[str]]:
@@ -1053,18 +953,7 @@ def seed_activities(org: Any, actor: Any) -> tuple[int, list[int]]:
     template = services.activity_save(
         actor=actor,
         organisation=org,
-        data={
-            "title": "文明交通劝导",
-            "description": "在路口劝导行人和非机动车文明出行。",
-            "campaign_line": CampaignLine.CIVILIZED_CITY,
-            "national_category": "traffic",
-            "served_groups": ["public"],
-            "address": "泽州路与凤台街交叉口",
-            "township": townships[0],
-            "latitude": "35.490000",
-            "longitude": "112.850000",
-            "risk_notice": "路口车流较多，请穿反光背心，听从现场负责人安排。",
-        },
+        data=activity_data(townships[0]),
     )
     services.shift_add(
         actor=actor,
@@ -1195,12 +1084,8 @@ def child_queries(data: str, mounted: bool) -> dict[str, Any]:
             label = f"{filter_label}, {page_label}"
             row: dict[str, float] = {}
             for who, client in (("anonymous", anonymous), ("volunteer", volunteer)):
-                times = []
-                for _ in range(3):  # the first also warms caches, as in a running server
-                    start = time.perf_counter()
-                    client.get(path)
-                    times.append((time.perf_counter() - start) * 1000)
-                row[f"{who}_ms"] = statistics.median(times)
+                # The first of 3 also warms caches, as in a running server.
+                row[f"{who}_ms"] = 1000 * median_time(partial(client.get, path), 3)
                 timings.clear()
                 with (
                     CaptureQueriesContext(connection) as captured,
@@ -1213,7 +1098,7 @@ def child_queries(data: str, mounted: bool) -> dict[str, Any]:
                 if who == "anonymous" and label == "no filter, page 50":
                     page_queries = [q["sql"] for q in captured.captured_queries]
                     list_sql = [
-                        (short_sql(q["sql"]), ms)
+                        (short_sql(q["sql"], 150), ms)
                         for q, ms in zip(captured.captured_queries, timings, strict=True)
                     ]
             counts[label] = row
@@ -1224,7 +1109,7 @@ def child_queries(data: str, mounted: bool) -> dict[str, Any]:
         for sql in page_queries:
             if sql.startswith("SELECT") and "activities_activity" in sql:
                 cursor.execute("EXPLAIN ANALYZE " + sql.replace("%", "%%"))
-                plans.append((short_sql(sql), [row[0] for row in cursor.fetchall()]))
+                plans.append((short_sql(sql, 150), [row[0] for row in cursor.fetchall()]))
     result: dict[str, Any] = {
         "list": counts,
         "list_groups": groups,
@@ -1262,7 +1147,7 @@ def signup_in_process(seeded: dict[str, Any]) -> dict[str, Any]:
     with CaptureQueriesContext(connection) as captured:
         status = one()
     # Read now: the log is a window that the next request empties.
-    statements = [short_sql(q["sql"]) for q in captured.captured_queries]
+    statements = [short_sql(q["sql"], 150) for q in captured.captured_queries]
     if status != 201:
         raise SystemExit(f"An in-process sign-up answered {status}, not 201.")
     runs = 200
@@ -1283,28 +1168,14 @@ def signup_in_process(seeded: dict[str, Any]) -> dict[str, Any]:
     }
     if PROFILE:
         import cProfile
-        import io
-        import pstats
 
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(300):
             one()
         profiler.disable()
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(40)
-        result["profile"] = out.getvalue()
+        result["profile"] = profile_text(profiler, ("tottime", 25), ("cumulative", 40))
     return result
-
-
-def short_sql(sql: str) -> str:
-    """A query in one line: the column list elided, at most 150 characters."""
-    import re
-
-    sql = re.sub(r"^SELECT .*? FROM", "SELECT … FROM", sql)
-    return sql if len(sql) <= 150 else sql[:150] + " …"
 
 
 if __name__ == "__main__":

@@ -56,142 +56,90 @@ Settings (environment):
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import resource
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import (
+    GIVEN,
+    SURNAMES,
+    activity_data,
+    child_args,
+    connect_admin,
+    django_env,
+    load,
+    median_time,
+    print_table,
+    rss_mb,
+    run_child,
+    run_step,
+    say,
+    scratch_database,
+    seed_org,
+    server_version,
+    short_sql,
+    work_dir,
+)
+
+MODULE = "bench.hours_ledger"
 VOLUNTEERS = int(os.environ.get("BENCH_HOURS_VOLUNTEERS") or 1_000_000)
 PER_VOLUNTEER = int(os.environ.get("BENCH_HOURS_ENTRIES_PER_VOLUNTEER") or 10)
 HEAVY = int(os.environ.get("BENCH_HOURS_HEAVY_ENTRIES") or 1_000)
 CLAIMS = int(os.environ.get("BENCH_HOURS_CLAIMS") or 1_000)
 REPEAT = int(os.environ.get("BENCH_HOURS_REPEAT") or 30)
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-# One database per run, named after the process, so that two runs do not meet.
-DB_PREFIX = "leifeng_bench_hours_"
-DB_NAME = f"{DB_PREFIX}{os.getpid()}"
-KEEP = os.environ.get("BENCH_KEEP") == "1"
+DB_PREFIX = "leifeng_bench_hours_"  # and the process id
 
 WARMUP = 3
 BATCHES = ("django", "bare", "set")  # one batch of claims each, of different volunteers
-ORG_NAME = "晋城市文明办"
 CONTENTS = ("文明交通劝导", "社区环境清洁", "关爱老人探访", "图书馆导读服务")
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = "志明华军伟芳娜敏静丽强磊洋勇艳杰涛超秀英霞平刚桂兰红梅建国文"
-RESULT = "BENCH_RESULT "
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--child"]:
-        child(json.loads(sys.argv[2]))
+    if (args := child_args()) is not None:
+        steps: dict[str, Callable[..., Any]] = {
+            "seed": child_seed,
+            "record": child_record,
+            "confirm": child_confirm,
+            "verify": child_verify,
+            "certificates": child_certificates,
+        }
+        run_step(steps, args)
         return
-    import psycopg
-
     least = len(BATCHES) * CLAIMS + 2  # three batches of claims, two record pages
     if least > VOLUNTEERS:
         raise SystemExit(f"BENCH_HOURS_VOLUNTEERS must be at least {least}.")
-    work = Path(tempfile.mkdtemp(prefix="leifeng-bench-hours-"))
-    url = urlsplit(PG_URL)._replace(path=f"/{DB_NAME}").geturl()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",  # no query log growing in memory
-        "LEIFENG_VAR_DIR": str(work / "var"),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "LEIFENG_DATA_KEYS": "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "LEIFENG_LOOKUP_KEY": secrets.token_urlsafe(32),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DATABASE_URL": url,
-        "PYTHONUNBUFFERED": "1",
-    }
-    say(
-        f"Leifeng hours-ledger benchmark: {VOLUNTEERS:,} volunteers × {PER_VOLUNTEER} entries, "
-        f"batches of {CLAIMS:,} claims; {os.cpu_count()} CPUs, Python "
-        f"{sys.version.split()[0]}; work dir {work}; {load()}"
-    )
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
-    except psycopg.Error as exc:
-        say(f"Skipped: cannot connect to {PG_URL}: {exc}")
-        return
-    try:
-        drop_leftovers(admin)
-        admin.execute(f'CREATE DATABASE "{DB_NAME}"')
-        say("Seeding ...")
-        results: dict[str, Any] = {"seed": run_child(env, "seed")}
-        seed = results["seed"]
+    with work_dir("leifeng-bench-hours-") as work:
         say(
-            f"  {seed['server']}; {seed['volunteers']:,} volunteers, {seed['entries']:,} entries "
-            f"in {sum(seed['times'].values()):.0f} s"
+            f"Leifeng hours-ledger benchmark: {VOLUNTEERS:,} volunteers × {PER_VOLUNTEER} "
+            f"entries, batches of {CLAIMS:,} claims; {os.cpu_count()} CPUs, Python "
+            f"{sys.version.split()[0]}; work dir {work}; {load()}"
         )
-        say("Record pages ...")
-        results["record"] = run_child(env, "record", seed=seed)
-        say("Confirming claims ...")
-        results["confirm"] = run_child(env, "confirm", seed=seed)
-        say("hours verify ...")
-        results["verify"] = run_child(env, "verify")
-        say("Certificates ...")
-        results["certificates"] = run_child(env, "certificates")
-        results["load"] = load()
-        report(results)
-    finally:
-        if not KEEP:
-            admin.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-            shutil.rmtree(work, ignore_errors=True)
-        admin.close()
-
-
-def drop_leftovers(admin: Any) -> None:
-    """Drop the databases of earlier runs that were killed: those whose process is gone."""
-    rows = admin.execute(
-        "SELECT datname FROM pg_database WHERE datname LIKE %s", [DB_PREFIX + "%"]
-    ).fetchall()
-    for (name,) in rows:
-        pid = name[len(DB_PREFIX) :]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # only ours
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-def load() -> str:
-    """Other work on the machine slows every figure here: show how busy it is."""
-    one, five, _fifteen = os.getloadavg()
-    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
-
-
-def run_child(env: dict[str, str], step: str, **args: Any) -> dict[str, Any]:
-    """Run one step in a new interpreter; its last stdout line carries the result."""
-    payload = json.dumps({"step": step, **args})
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.hours_ledger", "--child", payload],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise SystemExit(f"The {step} step failed (exit status {done.returncode}).")
-    return dict(json.loads(lines[-1][len(RESULT) :]))
+        admin = connect_admin()
+        if admin is None:
+            return
+        with admin, scratch_database(admin, DB_PREFIX) as url:
+            env = django_env(work, DATABASE_URL=url)
+            say("Seeding ...")
+            results: dict[str, Any] = {"seed": run_child(MODULE, env, "seed")}
+            seed = results["seed"]
+            say(
+                f"  {seed['server']}; {seed['volunteers']:,} volunteers, {seed['entries']:,} "
+                f"entries in {sum(seed['times'].values()):.0f} s"
+            )
+            say("Record pages ...")
+            results["record"] = run_child(MODULE, env, "record", seed=seed)
+            say("Confirming claims ...")
+            results["confirm"] = run_child(MODULE, env, "confirm", seed=seed)
+            say("hours verify ...")
+            results["verify"] = run_child(MODULE, env, "verify")
+            say("Certificates ...")
+            results["certificates"] = run_child(MODULE, env, "certificates")
+            results["load"] = load()
+            report(results)
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -319,33 +267,7 @@ def show_queries(queries: list[str]) -> None:
         say(f"    {sql}" + (f"   (× {times})" if times > 1 else ""))
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        say(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if index == 0:
-            say("-+-".join("-" * width for width in widths))
-
-
 # --- the children: one step each -----------------------------------------------------------
-
-
-def child(args: dict[str, Any]) -> None:
-    import django
-
-    django.setup()
-    step: Any = {
-        "seed": child_seed,
-        "record": child_record,
-        "confirm": child_confirm,
-        "verify": child_verify,
-        "certificates": child_certificates,
-    }[args.pop("step")]
-    print(RESULT + json.dumps(step(**args)), flush=True)
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
 def bare_connection() -> Any:
@@ -368,17 +290,6 @@ def counting() -> Iterator[list[str]]:
 
     with connection.execute_wrapper(wrapper):
         yield seen
-
-
-def median_time(run: Callable[[], Any], times: int = REPEAT) -> float:
-    for _ in range(WARMUP):
-        run()
-    spent = []
-    for _ in range(times):
-        start = time.perf_counter()
-        run()
-        spent.append(time.perf_counter() - start)
-    return statistics.median(spent)
 
 
 # --- seeding -------------------------------------------------------------------------------
@@ -417,13 +328,10 @@ def child_seed() -> dict[str, Any]:
     the volunteers, their credits and totals in SQL; three batches of pending claims."""
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from leifeng.accounts.models import User
-    from leifeng.orgs.models import Membership, Organisation
-    from leifeng.orgs.services import org_create
-    from leifeng.regions.models import Region
+    from leifeng.orgs.models import Membership
 
     times: dict[str, float] = {}
     start = time.perf_counter()
@@ -431,19 +339,8 @@ def child_seed() -> dict[str, Any]:
     # Pages need the static manifest with DEBUG off.
     call_command("collectstatic", interactive=False, verbosity=0)
     times["migrate"] = time.perf_counter() - start
-    with connection.cursor() as cursor:
-        cursor.execute("show server_version")
-        server = f"PostgreSQL {cursor.fetchone()[0]}"
-    actor = User.objects.create_user(
-        username="bench", name="基准测试", is_staff=True, is_superuser=True
-    )
-    org = org_create(
-        actor=actor,
-        parent=None,
-        name=ORG_NAME,
-        kind=Organisation.Kind.OFFICE,
-        region=Region.objects.get(code="140500"),
-    )
+    server = server_version()
+    org, actor = seed_org()
     staff = User.objects.create_user(username="staff", name="组织者")
     Membership.objects.create(user=staff, organisation=org, role=Membership.Role.STAFF)
     users = {
@@ -624,7 +521,6 @@ def insert_claims(
     """One activity with a shift per batch, each shift CLAIMS volunteers signed up, present
     and checked out, and their pending claims as services.claims_collect makes them."""
     from leifeng.activities import services as activities
-    from leifeng.core.campaign import CampaignLine
     from leifeng.hours.services import RECORD_WITHIN_WORKING_DAYS, add_working_days, round_hours
     from leifeng.regions.models import Region
 
@@ -632,18 +528,7 @@ def insert_claims(
     activity = activities.activity_save(
         actor=actor,
         organisation=org,
-        data={
-            "title": "文明交通劝导",
-            "description": "在路口劝导行人和非机动车文明出行。",
-            "campaign_line": CampaignLine.CIVILIZED_CITY,
-            "national_category": "traffic",
-            "served_groups": ["public"],
-            "address": "泽州路与凤台街交叉口",
-            "township": township,
-            "latitude": "35.490000",
-            "longitude": "112.850000",
-            "risk_notice": "路口车流较多，请穿反光背心，听从现场负责人安排。",
-        },
+        data=activity_data(township),
     )
     # Volunteers spread over the table, none of them one whose page is measured.
     cur.execute(
@@ -769,8 +654,8 @@ def child_record(seed: dict[str, Any]) -> dict[str, Any]:
         rows.append(
             {
                 "what": f"record_of + entries query, {who} ({count:,} entries)",
-                "django_s": median_time(service),
-                "bare_s": median_time(lambda: bare(BARE_RECORD, 0)),
+                "django_s": median_time(service, REPEAT, WARMUP),
+                "bare_s": median_time(lambda: bare(BARE_RECORD, 0), REPEAT, WARMUP),
                 "queries": len(seen),
                 "bare_queries": len(BARE_RECORD),
             }
@@ -788,12 +673,12 @@ def child_record(seed: dict[str, Any]) -> dict[str, Any]:
             with counting() as seen:
                 get()
             if who == "heavy" and page == 0:
-                heavy_sql = [shorten(sql) for sql in seen]
+                heavy_sql = [short_sql(sql, 160) for sql in seen]
             rows.append(
                 {
                     "what": f"page {url}?page={page + 1}, {who}",
-                    "django_s": median_time(get),
-                    "bare_s": median_time(lambda page=page: bare(BARE_PAGE, page)),
+                    "django_s": median_time(get, REPEAT, WARMUP),
+                    "bare_s": median_time(lambda page=page: bare(BARE_PAGE, page), REPEAT, WARMUP),
                     "queries": len(seen),
                     "bare_queries": len(BARE_PAGE),
                 }
@@ -807,14 +692,6 @@ def child_record(seed: dict[str, Any]) -> dict[str, Any]:
         "heavy_queries": len(heavy_sql),
         "heavy_sql": heavy_sql,
     }
-
-
-def shorten(sql: str) -> str:
-    """A query in one short line: the column list elided."""
-    import re
-
-    sql = re.sub(r"^SELECT .*? FROM", "SELECT … FROM", " ".join(sql.split()))
-    return sql if len(sql) <= 160 else sql[:160] + " …"
 
 
 # --- confirming claims ---------------------------------------------------------------------
@@ -860,7 +737,7 @@ def child_confirm(seed: dict[str, Any]) -> dict[str, Any]:
         "refused": len(result.refused),
         "refusals": refusals,
         "queries": len(seen),
-        "first_sql": [shorten(sql) for sql in seen[: first + 1]],
+        "first_sql": [short_sql(sql, 160) for sql in seen[: first + 1]],
     }
     bare = confirm_bare(conn, ids["bare"], staff.pk)
     setwise = confirm_set(conn, ids["set"], staff.pk)
@@ -1071,13 +948,14 @@ def child_certificates() -> dict[str, Any]:
         canvas.save()
         return buffer.getvalue()
 
+    few = max(REPEAT // 3, 5)
     return {
         "records": len(data.records),
         "queries": len(seen),
         "pdf_kb": len(document) / 1024,
-        "issue_s": median_time(issue_and_render, times=max(REPEAT // 3, 5)),
-        "render_s": median_time(lambda: pdf.render_certificate(data), times=max(REPEAT // 3, 5)),
-        "floor_s": median_time(floor, times=max(REPEAT // 3, 5)),
+        "issue_s": median_time(issue_and_render, few, WARMUP),
+        "render_s": median_time(lambda: pdf.render_certificate(data), few, WARMUP),
+        "floor_s": median_time(floor, few, WARMUP),
     }
 
 

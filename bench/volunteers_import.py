@@ -30,39 +30,51 @@ Settings (environment):
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import re
-import resource
-import secrets
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import common
+from bench.common import (
+    GIVEN,
+    KEEP,
+    ORG_NAME,
+    PG_URL,
+    SURNAMES,
+    child_args,
+    connect_admin,
+    database_url,
+    django_env,
+    median_time,
+    print_table,
+    profile_text,
+    rss_mb,
+    run_step,
+    say,
+    seed_org,
+    server_version,
+    short_sql,
+    work_dir,
+)
+
+MODULE = "bench.volunteers_import"
 ROWS = int(os.environ.get("BENCH_ROWS") or 100_000)
 SEARCH_ROWS = int(os.environ.get("BENCH_SEARCH_ROWS") or 1_000_000)
 SQLITE_SEARCH_ROWS = int(os.environ.get("BENCH_SQLITE_SEARCH_ROWS") or SEARCH_ROWS)
 ENGINES = [e.strip() for e in os.environ.get("BENCH_ENGINES", "sqlite,postgresql").split(",")]
-PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_PREFIX = "leifeng_bench"
-KEEP = os.environ.get("BENCH_KEEP") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 
 GOAL_ROWS_PER_S = 5_000
 GOAL_PEAK_MB = 500
 CHUNK = 1000  # as imports.CHUNK
 LOOKUPS = 200
-RESULT = "BENCH_RESULT "
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 # --- the people: deterministic, valid and distinct ---------------------------------------
@@ -70,8 +82,6 @@ NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 AREAS = ("140502", "140521", "140522", "140524", "140525", "140581")  # 晋城's counties
 FIRST_BIRTH = date(1960, 1, 1)
 BIRTH_DAYS = (date(2005, 12, 31) - FIRST_BIRTH).days + 1  # adults only: no guardian columns
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = "志明华军伟芳娜敏静丽强磊洋勇艳杰涛超秀英霞平刚桂兰红梅建国文"
 
 
 def id_number(i: int) -> str:
@@ -104,29 +114,24 @@ def birth_and_sex(number: str) -> tuple[date, str]:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["--child"]:
-        child(json.loads(sys.argv[2]))
+    if (args := child_args()) is not None:
+        steps: dict[str, Callable[..., Any]] = {
+            "setup": child_setup,
+            "baseline": child_baseline,
+            "import": child_import,
+            "search": child_search,
+        }
+        run_step(steps, args)
         return
-    work = Path(tempfile.mkdtemp(prefix="leifeng-bench-"))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",  # no query log growing in memory
-        "LEIFENG_VAR_DIR": str(work / "var"),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "LEIFENG_DATA_KEYS": "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "LEIFENG_LOOKUP_KEY": secrets.token_urlsafe(32),
-        "PYTHONUNBUFFERED": "1",
-    }
-    print(
-        f"Leifeng volunteer import benchmark: {ROWS:,} rows per import, "
-        f"look-up among {SEARCH_ROWS:,} (PostgreSQL) / {SQLITE_SEARCH_ROWS:,} (SQLite); "
-        f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; work dir {work}",
-        flush=True,
-    )
-    xlsx = work / "volunteers.xlsx"
     results: dict[str, dict[str, Any]] = {}
-    try:
+    with work_dir("leifeng-bench-") as work:
+        env = django_env(work)
+        say(
+            f"Leifeng volunteer import benchmark: {ROWS:,} rows per import, "
+            f"look-up among {SEARCH_ROWS:,} (PostgreSQL) / {SQLITE_SEARCH_ROWS:,} (SQLite); "
+            f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}; work dir {work}"
+        )
+        xlsx = work / "volunteers.xlsx"
         for engine in ENGINES:
             if engine == "sqlite":
                 results[engine] = run_sqlite(work, env, xlsx)
@@ -134,28 +139,12 @@ def main() -> None:
                 results[engine] = run_postgresql(env, xlsx)
             else:
                 raise SystemExit(f"BENCH_ENGINES: unknown engine {engine!r}")
-    finally:
-        if not KEEP:
-            shutil.rmtree(work, ignore_errors=True)
     report(results)
 
 
 def run_child(env: dict[str, str], url: str, step: str, **args: Any) -> dict[str, Any]:
-    """Run one measurement in a new interpreter; its last stdout line carries the result."""
-    payload = json.dumps({"step": step, **args})
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.volunteers_import", "--child", payload],
-        cwd=ROOT,
-        env={**env, "DATABASE_URL": url},
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith(RESULT)]
-    if done.returncode or not lines:
-        sys.stdout.write(done.stdout)
-        raise SystemExit(f"The {step} step failed (exit status {done.returncode}).")
-    return dict(json.loads(lines[-1][len(RESULT) :]))
+    """Run one measurement in a new interpreter, on the database at `url`."""
+    return common.run_child(MODULE, {**env, "DATABASE_URL": url}, step, **args)
 
 
 def measure(env: dict[str, str], fresh: Any, xlsx: Path) -> dict[str, Any]:
@@ -199,20 +188,13 @@ def run_sqlite(work: Path, env: dict[str, str], xlsx: Path) -> dict[str, Any]:
 
 
 def run_postgresql(env: dict[str, str], xlsx: Path) -> dict[str, Any]:
-    import psycopg
-
     say("PostgreSQL")
-    try:
-        admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=5)
-    except psycopg.Error as exc:
-        say(f"  skipped: cannot connect to {PG_URL}: {exc}")
-        return {"skipped": str(exc).strip()}
+    admin = connect_admin(indent="  ")
+    if admin is None:
+        return {"skipped": f"cannot connect to {PG_URL}"}
     names = [PG_PREFIX] + [
         f"{PG_PREFIX}_{step}" for step in ("baseline", "import", "search", "profile")
     ]
-
-    def url(name: str) -> str:
-        return urlsplit(PG_URL)._replace(path=f"/{name}").geturl()
 
     def drop_all() -> None:
         for name in names:
@@ -221,13 +203,13 @@ def run_postgresql(env: dict[str, str], xlsx: Path) -> dict[str, Any]:
     try:
         drop_all()
         admin.execute(f'CREATE DATABASE "{PG_PREFIX}"')
-        setup = run_child(env, url(PG_PREFIX), "setup", rows=ROWS, xlsx=str(xlsx))
+        setup = run_child(env, database_url(PG_PREFIX), "setup", rows=ROWS, xlsx=str(xlsx))
         log_setup(setup, xlsx)
 
         def fresh(step: str) -> str:
             name = f"{PG_PREFIX}_{step}"
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{PG_PREFIX}"')
-            return url(name)
+            return database_url(name)
 
         result = measure(env, fresh, xlsx)
         say(f"  look-up: seeding {SEARCH_ROWS:,} volunteers ...")
@@ -241,10 +223,6 @@ def run_postgresql(env: dict[str, str], xlsx: Path) -> dict[str, Any]:
         if not KEEP:
             drop_all()
         admin.close()
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
 
 
 def log_setup(setup: dict[str, Any], xlsx: Path) -> None:
@@ -385,53 +363,14 @@ def show_plan(sql: str, kind: str, plan: str) -> None:
         say(f"      {line if len(line) <= 150 else line[:150] + ' …'}")
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for index, row in enumerate(rows):
-        say(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if index == 0:
-            say("-+-".join("-" * width for width in widths))
-
-
 # --- the children: one measurement each ----------------------------------------------------
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def child(args: dict[str, Any]) -> None:
-    import django
-
-    django.setup()
-    step = {
-        "setup": child_setup,
-        "baseline": child_baseline,
-        "import": child_import,
-        "search": child_search,
-    }[args.pop("step")]
-    result = step(**args)
-    print(RESULT + json.dumps(result), flush=True)
-
-
-def server() -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("select sqlite_version()")
-            return f"SQLite {cursor.fetchone()[0]}"
-        cursor.execute("show server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
 
 
 def bench_org() -> tuple[Any, Any]:
     from leifeng.accounts.models import User
     from leifeng.orgs.models import Organisation
 
-    return Organisation.objects.get(name="晋城市文明办", parent=None), User.objects.get(
-        username="bench"
-    )
+    return Organisation.objects.get(name=ORG_NAME, parent=None), User.objects.get(username="bench")
 
 
 def child_setup(rows: int, xlsx: str) -> dict[str, Any]:
@@ -439,25 +378,11 @@ def child_setup(rows: int, xlsx: str) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from leifeng.accounts.models import User
-    from leifeng.orgs.models import Organisation
-    from leifeng.orgs.services import org_create
-    from leifeng.regions.models import Region
-
     start = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     migrate_s = time.perf_counter() - start
-    actor = User.objects.create_user(
-        username="bench", name="基准测试", is_staff=True, is_superuser=True
-    )
-    org_create(
-        actor=actor,
-        parent=None,
-        name="晋城市文明办",
-        kind=Organisation.Kind.OFFICE,
-        region=Region.objects.get(code="140500"),
-    )
-    result: dict[str, Any] = {"migrate_s": migrate_s, "server": server()}
+    seed_org()
+    result: dict[str, Any] = {"migrate_s": migrate_s, "server": server_version()}
     if not Path(xlsx).exists():
         start = time.perf_counter()
         write_xlsx(Path(xlsx), rows)
@@ -556,7 +481,7 @@ def child_import(rows: int, xlsx: str, profile: bool = False) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if profiler is not None:
         profiler.disable()
-        print_profile(profiler)
+        print(profile_text(profiler, ("cumulative", 40), ("tottime", 30)), file=sys.stderr)
     if created != rows or Volunteer.objects.count() != rows:
         raise SystemExit(f"Expected {rows} new volunteers, got {created}.")
     return {
@@ -569,17 +494,6 @@ def child_import(rows: int, xlsx: str, profile: bool = False) -> dict[str, Any]:
         "after_read_mb": after_read_mb,
         "peak_mb": rss_mb(),
     }
-
-
-def print_profile(profiler: Any) -> None:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(40)
-    stats.sort_stats("tottime").print_stats(30)
-    print(out.getvalue(), file=sys.stderr)
 
 
 def prepared_volunteers(rows: int, org: Any) -> list[Any]:
@@ -726,10 +640,12 @@ def child_search(rows: int) -> dict[str, Any]:
     step = max(rows // count, 1)
     numbers = [id_number(i) for i in range(step // 2, rows, step)][:count]
     pks = list(Volunteer.objects.order_by("pk").values_list("pk", flat=True)[::step])[:count]
-    lookup_ms = timed_each(
-        lambda n: list(find_by_document(Volunteer.objects.all(), "111", n)), numbers
+    next_number, next_pk = iter(numbers).__next__, iter(pks).__next__  # each one once
+    lookup_ms = 1000 * median_time(
+        lambda: list(find_by_document(Volunteer.objects.all(), "111", next_number())),
+        len(numbers),
     )
-    pk_ms = timed_each(lambda pk: list(Volunteer.objects.filter(pk=pk)), pks)
+    pk_ms = 1000 * median_time(lambda: list(Volunteer.objects.filter(pk=next_pk())), len(pks))
 
     # The import's own look-up: imports.plan_rows asks for 1,000 document hashes at a time.
     step = max(rows // CHUNK, 1)
@@ -743,7 +659,7 @@ def child_search(rows: int) -> dict[str, Any]:
     result: dict[str, Any] = {
         "rows": rows,
         "seed_s": seed_s,
-        "server": server(),
+        "server": server_version(),
         "sql": sql_of(query),
         "explain_kind": kind,
         "plan": plan,
@@ -787,22 +703,11 @@ def sql_of(query: Any) -> str:
     """The query's SQL, short: the column list elided, hashes cut, long IN lists collapsed."""
     sql, params = query.query.sql_with_params()
     shown = tuple(f"'{p[:12]}…'" if len(str(p)) > 20 else f"'{p}'" for p in params)
-    sql = re.sub(r"^SELECT .*? FROM", "SELECT … FROM", sql % shown)
     return re.sub(
         r"IN \(('[^']*'), ('[^']*'), ('[^']*', )+('[^']*')\)",
         lambda m: f"IN ({m[1]}, {m[2]}, … {len(params)} values)",
-        sql,
+        short_sql(sql % shown),
     )
-
-
-def timed_each(run: Any, items: list[Any]) -> float:
-    """The median time of one call, in milliseconds."""
-    times = []
-    for item in items:
-        start = time.perf_counter()
-        run(item)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 if __name__ == "__main__":
