@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "leifeng.volunteers",
     "leifeng.activities",
     "leifeng.hours",
+    "leifeng.demands",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -247,6 +248,13 @@ HOURS_STAR_THRESHOLDS = tuple(
     int(part)
     for part in os.environ.get("HOURS_STAR_THRESHOLDS", "100,300,600,1000,1500").split(",")
 )
+
+# Residents' orders: the time each step may take before the order is escalated to the level
+# above (DOMAIN.md §5, to be agreed with the city office), and the rating window.
+DEMANDS_VERIFY_WORKING_DAYS = env_int("DEMANDS_VERIFY_WORKING_DAYS", 1)
+DEMANDS_DISPATCH_WORKING_DAYS = env_int("DEMANDS_DISPATCH_WORKING_DAYS", 1)
+DEMANDS_ACCEPT_HOURS = env_int("DEMANDS_ACCEPT_HOURS", 24)
+DEMANDS_RATING_DAYS = env_int("DEMANDS_RATING_DAYS", 7)
 ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("volunteers/", include("leifeng.volunteers.urls")),
     path("activities/", include("leifeng.activities.urls")),
     path("hours/", include("leifeng.hours.urls")),
+    path("demands/", include("leifeng.demands.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -228,6 +228,10 @@ class Activity(Place, TimeStamped):
         _("status"), max_length=12, choices=Status, default=Status.DRAFT, db_index=True
     )
     # The first shift's start and the last shift's end, kept by the services for lists.
+    # A one-person service outside the events (a resident's order, leifeng.demands): never
+    # listed or advanced with the events; it exists so that check-in and out, and the hours,
+    # work as for any shift.
+    is_assignment = models.BooleanField(_("one-person service"), default=False, editable=False)
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -256,7 +260,11 @@ class Activity(Place, TimeStamped):
             models.Index(
                 fields=["starts_at", "id"],
                 include=["ends_at"],
-                condition=Q(status__in=["published", "in_progress"], station__isnull=True),
+                condition=Q(
+                    status__in=["published", "in_progress"],
+                    station__isnull=True,
+                    is_assignment=False,
+                ),
                 name="activities_open_events",
             ),
         ]

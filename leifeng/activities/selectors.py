@@ -70,6 +70,7 @@ def activity_find(
         qs = qs.filter(township__path__startswith=county.path)
     # A station's standing duty roster is found through its station, not among the events.
     qs = qs.filter(station=station) if station else qs.filter(station__isnull=True)
+    qs = qs.filter(is_assignment=False)
     if latitude is not None and longitude is not None:
         return near_first(qs, latitude, longitude)
     return qs.order_by("starts_at", "pk")

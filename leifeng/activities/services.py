@@ -9,6 +9,7 @@ a volunteer's sign-ups run one at a time (their row is locked) and each checks t
 """
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from leifeng.notify import kinds
 from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
+from leifeng.regions.models import Region
 from leifeng.volunteers.models import TeamMembership, Volunteer
 from leifeng.volunteers.services import own_record
 
@@ -344,7 +346,7 @@ def activities_advance(now: datetime | None = None) -> int:
     """Published activities whose first shift has started are in progress; those whose last
     shift has ended are finished. A station's duty roster runs on."""
     moment = _now(now)
-    ordinary = Activity.objects.filter(station__isnull=True)
+    ordinary = Activity.objects.filter(station__isnull=True, is_assignment=False)
     started = ordinary.filter(status=Activity.Status.PUBLISHED, starts_at__lte=moment).update(
         status=Activity.Status.IN_PROGRESS, updated_at=moment
     )
@@ -1004,6 +1006,68 @@ def _check(signup: Signup, moment: datetime, method: str, *, check_out: bool) ->
     attendance.check_out_method = method
     attendance.save()
     return CheckResult(attendance, changed=True)
+
+
+# --- one-person services (a resident's order) ---------------------------------------------
+
+
+@transaction.atomic
+def assignment_check_in(
+    *,
+    organisation: Organisation,
+    volunteer: Volunteer,
+    title: str,
+    description: str,
+    campaign_line: str,
+    township: Region,
+    address: str,
+    planned: timedelta,
+    now: datetime | None = None,
+) -> Signup:
+    """Start a service one volunteer does alone (a resident's order): a hidden activity of
+    `organisation` with one shift from now, the volunteer confirmed on it and checked in. The
+    check-out later (assignment_check_out) makes the attendance from which hours are claimed,
+    as for any shift. The caller has checked who may do this."""
+    moment = _now(now)
+    activity = Activity.objects.create(
+        organisation=organisation,
+        title=title[:100],
+        description=description,
+        campaign_line=campaign_line,
+        township=township,
+        address=address[:200],
+        join_rule=Activity.JoinRule.CODE,
+        invitation_code=secrets.token_hex(8),
+        status=Activity.Status.IN_PROGRESS,
+        is_assignment=True,
+        starts_at=moment,
+        ends_at=moment + planned,
+        published_at=moment,
+    )
+    shift = Shift.objects.create(
+        activity=activity, starts_at=moment, ends_at=moment + planned, quota=1, confirmed=1
+    )
+    signup = Signup.objects.create(
+        shift=shift,
+        volunteer=volunteer,
+        status=Signup.Status.CONFIRMED,
+        risk_notice_read_at=moment,
+        confirmed_at=moment,
+    )
+    _check(signup, moment, Attendance.Method.ROSTER, check_out=False)
+    return signup
+
+
+@transaction.atomic
+def assignment_check_out(*, signup: Signup, now: datetime | None = None) -> Attendance:
+    """End a one-person service: checked out now, the activity finished."""
+    moment = _now(now)
+    result = _check(signup, moment, Attendance.Method.ROSTER, check_out=True)
+    Activity.objects.filter(pk=signup.shift.activity_id).update(
+        status=Activity.Status.FINISHED, ends_at=moment, updated_at=moment
+    )
+    Shift.objects.filter(pk=signup.shift_id).update(ends_at=max(moment, signup.shift.starts_at))
+    return result.attendance
 
 
 def _roster_signup(actor: User, signup: Signup) -> Signup:

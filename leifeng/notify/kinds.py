@@ -125,3 +125,23 @@ STARS_REACHED = register(
         default=frozenset({SMS}),
     )
 )
+ORDER_UPDATE = register(
+    Kind(
+        key="demands.resident_update",
+        label=_("News of an order (to the resident)"),
+        title=_("Your order %(number)s"),
+        body=_("%(brand)s: your order %(number)s %(news)s"),
+        allowed=frozenset({SMS}),
+        default=frozenset({SMS}),
+        required=frozenset({SMS}),
+    )
+)
+ORDER_FOR_YOU = register(
+    Kind(
+        key="demands.for_you",
+        label=_("An order was dispatched, escalated or rated for my organisation"),
+        title=_("Order %(number)s: %(news)s"),
+        body=_("Order %(number)s (%(category)s, %(place)s): %(news)s"),
+        default=frozenset({SMS}),
+    )
+)

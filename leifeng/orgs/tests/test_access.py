@@ -114,6 +114,8 @@ SCOPED_PAGES = [
     ("hours:correct", "hours_entry", "manage", "manage"),
     ("hours:answer", "correction", "manage", "manage"),
     ("hours:late-reject", "late_entry", "manage", "manage"),
+    ("demands:order", "order", "view", None),
+    ("demands:menu-edit", "menu_item", "manage", "manage"),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -183,6 +185,19 @@ UNSCOPED_PAGES = {
     "hours:certificate-pdf",
     "hours:verify",
     "hours:verify-number",
+    # Residents order and rate without an account (the rating link carries its token); the
+    # board, the register and the menu list through access.scoped; an order's steps are
+    # checked by its services (demands/tests); a volunteer's own orders.
+    "demands:menu",
+    "demands:new",
+    "demands:sent",
+    "demands:rate",
+    "demands:board",
+    "demands:record",
+    "demands:act",
+    "demands:menu-manage",
+    "demands:register",
+    "demands:mine",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -242,7 +257,41 @@ def _object(tree, kind: str, target: str):
         return hours_services.claim_confirm(actor=tree.root, claim=claim)
     if kind == "late_entry":
         return late_entry(tree, org)
+    if kind in {"order", "menu_item"}:
+        return demand_objects(tree, org)[kind]
     return volunteer_objects(tree, org)[kind]
+
+
+def demand_objects(tree, org: Organisation) -> dict:
+    """An order received by `org` (recorded by staff) and a service on its menu."""
+    from leifeng.demands import services as demand_services
+    from leifeng.regions.models import Region
+
+    township = Region.objects.filter(level="township", path__startswith=org.region.path).first()
+    order = demand_services.order_record(
+        actor=tree.root,
+        receiver=org,
+        mobile="13912345678",
+        data={
+            "category": "shopping",
+            "description": "代买米面油",
+            "township": township,
+            "address": "幸福小区3号楼",
+            "contact_name": "张大爷",
+        },
+    )
+    item = demand_services.menu_item_save(
+        actor=tree.root,
+        data={
+            "organisation": org,
+            "category": "repairs",
+            "title": "家电维修",
+            "description": "",
+            "area": "全县",
+            "times": "预约上门",
+        },
+    )
+    return {"order": order, "menu_item": item}
 
 
 def late_entry(tree, org: Organisation):
@@ -414,6 +463,7 @@ def _id(area: str, seq: str) -> str:
 
 def _counts() -> tuple:
     from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
+    from leifeng.demands.models import MenuItem
     from leifeng.hours.models import (
         Certificate,
         CorrectionRequest,
@@ -433,6 +483,7 @@ def _counts() -> tuple:
         tuple(HoursClaim.objects.values_list("status").order_by("pk")),
         tuple(CorrectionRequest.objects.values_list("status").order_by("pk")),
         tuple(LateEntry.objects.values_list("status").order_by("pk")),
+        tuple(MenuItem.objects.values_list("title", "is_active").order_by("pk")),
         Certificate.objects.count(),
         Organisation.objects.count(),
         Membership.objects.count(),
