@@ -18,6 +18,7 @@ from leifeng.accounts.api import router as accounts_router
 from leifeng.activities.api import router as activities_router
 from leifeng.audit.api import router as audit_router
 from leifeng.core.errors import DomainError
+from leifeng.demands.api import router as demands_router
 from leifeng.hours.api import router as hours_router
 from leifeng.orgs.api import router as orgs_router
 from leifeng.regions.api import router as regions_router
@@ -40,6 +41,7 @@ api.add_router("/audit", audit_router, tags=["audit"])
 api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
 api.add_router("/activities", activities_router, tags=["activities"])
 api.add_router("/hours", hours_router, tags=["hours"])
+api.add_router("/demands", demands_router, tags=["demands"])
 
 
 def error_response(

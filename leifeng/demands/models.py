@@ -168,6 +168,9 @@ class Order(TimeStamped):
         related_name="+",
         verbose_name=_("escalated to"),
     )
+    # When it last went up a level: the level above gets the step's time again before the
+    # order goes further up (step_due_at keeps the missed deadline).
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True, editable=False)
     taker_team = models.ForeignKey(
         Organisation,
         models.PROTECT,

@@ -51,6 +51,8 @@ CODES_PER_HOUR = 5
 LOW_RATING = 2  # 不满意 or worse opens a follow-up (回访)
 SERVICE_PLANNED = timedelta(hours=4)
 RECEIVING_KINDS = {Organisation.Kind.CENTER, Organisation.Kind.INSTITUTE, Organisation.Kind.STATION}
+# Orders that may be given back up to be dispatched again.
+DECLINABLE: set[str] = {S.DISPATCHED, S.OPEN, S.ACCEPTED}
 
 
 # --- the state machine ---------------------------------------------------------------------
@@ -82,6 +84,16 @@ def _refuse(order: Order, to: str) -> DomainError:
     )
 
 
+def _may_move(order: Order, to: str, sources: set[str] | None = None) -> None:
+    """Refuse a move MOVES does not allow, or one this service makes only from `sources`
+    (e.g. verifying is from SUBMITTED only, though a declined order also goes to VERIFIED).
+    Services call it before their other checks, so a wrong step is always a conflict."""
+    if to not in MOVES.get(order.status, set()) or (
+        sources is not None and order.status not in sources
+    ):
+        raise _refuse(order, to)
+
+
 def _move(
     order: Order,
     to: str,
@@ -89,16 +101,17 @@ def _move(
     actor: User | None,
     note: str = "",
     now: datetime | None = None,
+    sources: set[str] | None = None,
     **changes: Any,
 ) -> Order:
     """Move the order if MOVES allows it and nobody moved it first; record the event."""
     moment = now or timezone.now()
-    if to not in MOVES.get(order.status, set()):
-        raise _refuse(order, to)
+    _may_move(order, to, sources)
     fields = {"status": to, "step_due_at": step_deadline(to, moment), "updated_at": moment}
     fields.update(changes)
     if to != order.status:
         fields.setdefault("escalated_to", None)
+        fields.setdefault("escalated_at", None)
     moved = Order.objects.filter(pk=order.pk, status=order.status).update(**fields)
     if not moved:
         order.refresh_from_db()
@@ -180,7 +193,9 @@ def _check_code(mobile: str, code: str) -> None:
         code=INVALID,
         fields={"code": _("Wrong or expired code.")},
     )
-    with transaction.atomic():  # committed on its own, so that a wrong guess counts
+    # Committed on its own, so that a wrong guess counts: the error is raised after the block
+    # (raised inside it, it would roll the count back and allow endless guessing).
+    with transaction.atomic():
         sent = (
             PhoneCode.objects.select_for_update()
             .filter(
@@ -191,12 +206,16 @@ def _check_code(mobile: str, code: str) -> None:
             .order_by("-created_at")
             .first()
         )
+        right = False
         if sent is None or sent.attempts >= CODE_ATTEMPTS:
-            raise wrong
-        if not secrets.compare_digest(sent.code_hash, _code_hash(code.strip())):
+            pass
+        elif secrets.compare_digest(sent.code_hash, _code_hash(code.strip())):
+            PhoneCode.objects.filter(pk=sent.pk).update(used_at=timezone.now())
+            right = True
+        else:
             PhoneCode.objects.filter(pk=sent.pk).update(attempts=sent.attempts + 1)
-            raise wrong
-        PhoneCode.objects.filter(pk=sent.pk).update(used_at=timezone.now())
+    if not right:
+        raise wrong
 
 
 def receiving_centers() -> QuerySet[Organisation]:
@@ -221,6 +240,20 @@ def _order_problems(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def _checked(data: dict[str, Any], menu_item: MenuItem | None) -> Region:
+    """Check the order's fields (filling the category from the menu item); its township."""
+    if menu_item is not None:
+        data.setdefault("category", menu_item.category)
+    errors = _order_problems(data)
+    township: Region | None = data.get("township")
+    if township is None:
+        errors["township"] = _("Choose the township or street.")
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+    assert township is not None
+    return township
+
+
 def _create(
     *,
     receiver: Organisation,
@@ -231,15 +264,7 @@ def _create(
     menu_item: MenuItem | None,
     beneficiary: Beneficiary | None,
 ) -> Order:
-    if menu_item is not None:
-        data.setdefault("category", menu_item.category)
-    errors = _order_problems(data)
-    township: Region | None = data.get("township")
-    if township is None:
-        errors["township"] = _("Choose the township or street.")
-    if errors:
-        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
-    assert township is not None
+    township = _checked(data, menu_item)
     now = timezone.now()
     order = Order.objects.create(
         number=_number(now),
@@ -279,12 +304,14 @@ def order_submit(
     mobile = _mobile(mobile)
     if receiver.kind not in RECEIVING_KINDS or not receiver.is_active:
         raise DomainError(_("Choose a practice center, institute or station."), code=INVALID)
+    data = dict(data)
+    _checked(data, menu_item)  # a mistake in the form must not use up the code
     _check_code(mobile, code)
     with transaction.atomic():
         order = _create(
             receiver=receiver,
             channel=Order.Channel.ONLINE,
-            data=dict(data),
+            data=data,
             mobile=mobile,
             actor=None,
             menu_item=menu_item,
@@ -356,8 +383,15 @@ def _staff_of(organisation: Organisation) -> list[User]:
 
 def _tell_staff(order: Order, news: str, organisation: Organisation | None = None) -> None:
     target = organisation or order.organisation
+    _tell(order, news, _staff_of(target), f"demands.staff:{order.pk}:{target.pk}")
+
+
+def _tell(order: Order, news: str, recipients: list[User], key: str) -> None:
+    # Keyed by the order's latest event: dispatched (or escalated, or given back) to the same
+    # place a second time is news again, and must not be swallowed as a duplicate.
+    event = order.events.order_by("-pk").values_list("pk", flat=True).first()
     notify(
-        recipients=_staff_of(target),
+        recipients=recipients,
         kind=kinds.ORDER_FOR_YOU,
         context={
             "number": order.number,
@@ -365,7 +399,7 @@ def _tell_staff(order: Order, news: str, organisation: Organisation | None = Non
             "category": order.get_category_display(),
             "place": order.township.name,
         },
-        event_key=f"demands.staff:{order.pk}:{target.pk}:{order.status}:{news}",
+        event_key=f"{key}:{event}",
         url=reverse("demands:order", args=[order.pk]),
     )
 
@@ -374,13 +408,14 @@ def _tell_staff(order: Order, news: str, organisation: Organisation | None = Non
 def order_verify(*, actor: User, order: Order, note: str = "") -> Order:
     """The receiving center checks the need is real and fit for volunteers (条例 art. 13)."""
     access.require(actor, access.MANAGE, order.receiver)
-    return _move(order, S.VERIFIED, actor=actor, note=note)
+    return _move(order, S.VERIFIED, actor=actor, note=note, sources={S.SUBMITTED})
 
 
 @transaction.atomic
 def order_reject(*, actor: User, order: Order, reason: str) -> Order:
     """Refuse an order with a reason the resident is told."""
     access.require(actor, access.MANAGE, order.receiver)
+    _may_move(order, S.REJECTED)
     reason = _needs(reason, "reason", _("Say why, for the resident."))
     order = _move(order, S.REJECTED, actor=actor, note=reason, reason=reason[:200])
     _tell_resident(order, _("was not accepted: %(reason)s") % {"reason": reason})
@@ -434,6 +469,7 @@ def order_dispatch(*, actor: User, order: Order, to: Organisation, note: str = "
     """Send a verified order down the tree to an institute, station or team (派单)."""
     access.require(actor, access.MANAGE, order.organisation)
     access.require(actor, access.MANAGE, to)
+    _may_move(order, S.DISPATCHED)
     if not to.path.startswith(order.organisation.path) or to.pk == order.organisation_id:
         raise DomainError(
             _("Dispatch to a unit below %(org)s.") % {"org": order.organisation.name},
@@ -487,14 +523,22 @@ def order_take(
     staff of a team (or unit) it was dispatched to, naming the member who will serve. Only
     one taker wins; the others are told it has been taken."""
     with transaction.atomic():
+        # Locked: those pressing at once queue here, and each after the winner reads the order
+        # taken (a conflict), not half-way through its checks (told it is not for them).
+        # (Locked without a join: PostgreSQL drops a locked row whose joined key changed.)
+        Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
         order = Order.objects.select_related("organisation", "township").get(pk=order.pk)
-        if volunteer is not None and volunteer.user_id == actor.pk and team is None:
-            if not may_take_as_volunteer(volunteer, order):
-                raise DomainError(
-                    _("This order is not open to you: it is for volunteers nearby."),
-                    code=FORBIDDEN,
-                )
-        else:
+        # Taken already (or not yet takeable): a conflict, whoever presses.
+        _may_move(order, S.ACCEPTED)
+        own = volunteer is not None and volunteer.user_id == actor.pk and team is None
+        if own and volunteer is not None and may_take_as_volunteer(volunteer, order):
+            pass  # an open order in range, for themselves
+        elif own and not access.can(actor, access.MANAGE, order.organisation):
+            raise DomainError(
+                _("This order is not open to you: it is for volunteers nearby."),
+                code=FORBIDDEN,
+            )
+        else:  # a leader or staff naming the member who serves (perhaps themselves)
             unit = team or order.organisation
             access.require(actor, access.MANAGE, unit)
             if not unit.path.startswith(order.organisation.path):
@@ -531,17 +575,21 @@ def order_take(
 def order_decline(*, actor: User, order: Order, reason: str) -> Order:
     """Give a dispatched order back (never forced: 条例 art. 25), or give up a taken one: it
     goes back up to the receiving center to be dispatched again."""
-    reason = _needs(reason, "reason", _("Say why, for the center."))
-    taker_gives_up = (
-        order.status == S.ACCEPTED and order.taker is not None and order.taker.user_id == actor.pk
-    )
+    # Locked and read afresh: who may give it back depends on who holds it now.
+    Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
+    order.refresh_from_db()
+    taker_gives_up = order.taker is not None and order.taker.user_id == actor.pk
     if not taker_gives_up:
         access.require(actor, access.MANAGE, order.organisation)
+    # Only a dispatched, open or taken order goes back (a new one is verified, not declined).
+    _may_move(order, S.VERIFIED, DECLINABLE)
+    reason = _needs(reason, "reason", _("Say why, for the center."))
     order = _move(
         order,
         S.VERIFIED,
         actor=actor,
         note=reason,
+        sources=DECLINABLE,
         organisation=order.receiver,
         taker=None,
         taker_team=None,
@@ -584,9 +632,8 @@ LINE_OF: dict[str, str] = {
 def order_start(*, actor: User, order: Order, now: datetime | None = None) -> Order:
     """The taker arrives and checks in: the service runs like a shift, for the hours."""
     order = Order.objects.select_related("taker", "organisation", "township").get(pk=order.pk)
+    _may_move(order, S.IN_SERVICE)
     _taker_or_team(actor, order)
-    if order.status != S.ACCEPTED:
-        raise _refuse(order, S.IN_SERVICE)
     assert order.taker is not None
     signup = activity_services.assignment_check_in(
         organisation=order.taker_team or order.organisation,
@@ -607,10 +654,11 @@ def order_start(*, actor: User, order: Order, now: datetime | None = None) -> Or
 def order_finish(*, actor: User, order: Order, note: str, now: datetime | None = None) -> Order:
     """The taker checks out and says what was done; the resident is asked to rate it."""
     order = Order.objects.select_related("taker", "signup").get(pk=order.pk)
+    _may_move(order, S.DONE)
+    if order.signup is None:
+        raise _refuse(order, S.DONE)
     _taker_or_team(actor, order)
     note = _needs(note, "note", _("Say what was done."))
-    if order.status != S.IN_SERVICE or order.signup is None:
-        raise _refuse(order, S.DONE)
     activity_services.assignment_check_out(signup=order.signup, now=now)
     moment = now or timezone.now()
     order = _move(
@@ -667,9 +715,11 @@ def follow_up_record(*, actor: User, order: Order, note: str) -> Order:
     """The center records its follow-up (回访) of a low rating."""
     access.require(actor, access.MANAGE, order.receiver)
     note = _needs(note, "note", _("Say what the follow-up found."))
-    if not order.follow_up:
+    # Conditional, so that two people recording at once make one follow-up.
+    if not Order.objects.filter(pk=order.pk, follow_up=True).update(
+        follow_up=False, follow_up_note=note[:500]
+    ):
         raise DomainError(_("This order needs no follow-up."), code=CONFLICT)
-    Order.objects.filter(pk=order.pk).update(follow_up=False, follow_up_note=note[:500])
     OrderEvent.objects.create(
         order=order, from_status=order.status, to_status=order.status, actor=actor, note=note
     )
@@ -682,9 +732,16 @@ def order_cancel(*, actor: User | None, order: Order, reason: str) -> Order:
     """Cancel before the service starts, by the receiving center (or the resident's call)."""
     if actor is not None:
         access.require(actor, access.MANAGE, order.receiver)
+    _may_move(order, S.CANCELLED)
     reason = _needs(reason, "reason", _("Enter a reason."))
     order = _move(order, S.CANCELLED, actor=actor, note=reason, reason=reason[:200])
-    _tell_resident(order, _("was cancelled: %(reason)s") % {"reason": reason})
+    news = _("was cancelled: %(reason)s") % {"reason": reason}
+    _tell_resident(order, news)
+    # Whoever was to serve it must not turn up: the unit it was dispatched to, and the taker.
+    if order.organisation_id != order.receiver_id:
+        _tell_staff(order, news)
+    if order.taker is not None and order.taker.user is not None:
+        _tell(order, news, [order.taker.user], f"demands.taker:{order.pk}")
     return order
 
 
@@ -707,7 +764,9 @@ def orders_close_unrated(now: datetime | None = None) -> int:
 
 def orders_escalate(now: datetime | None = None) -> int:
     """Orders whose step is overdue go up a level: the organisation above the one that holds
-    the order (then above that) is told, and the order shows as escalated on the boards."""
+    the order is told, and the order shows as escalated on the boards. Each level gets the
+    step's time again (e.g. 24 hours to have it taken) before the order goes up the next one;
+    any move of the order ends the escalation."""
     moment = now or timezone.now()
     escalated = 0
     overdue = (
@@ -716,13 +775,18 @@ def orders_escalate(now: datetime | None = None) -> int:
         .select_related("organisation", "escalated_to", "township")
     )
     for order in overdue.order_by("pk"):
+        if order.escalated_at is not None:
+            due = step_deadline(order.status, order.escalated_at)
+            if due is None or due >= moment:
+                continue  # the level it went up to still has time
         current = order.escalated_to or order.organisation
         above = current.parent
         if above is None:
             continue
-        Order.objects.filter(pk=order.pk, escalated_to=order.escalated_to).update(
-            escalated_to=above, updated_at=moment
-        )
+        if not Order.objects.filter(
+            pk=order.pk, status=order.status, escalated_to=order.escalated_to
+        ).update(escalated_to=above, escalated_at=moment, updated_at=moment):
+            continue  # moved or escalated meanwhile
         OrderEvent.objects.create(
             order=order,
             from_status=order.status,

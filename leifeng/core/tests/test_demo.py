@@ -11,6 +11,7 @@ from leifeng.accounts.models import User
 from leifeng.activities import demo as activity_demo
 from leifeng.core.crypto import unseal
 from leifeng.core.management.commands.demo import DEMO_PASSWORD
+from leifeng.demands import demo as demand_demo
 from leifeng.hours import demo as hours_demo
 from leifeng.orgs import access
 from leifeng.orgs.models import Membership, Organisation
@@ -30,10 +31,11 @@ from leifeng.volunteers.services import home_organisation
 
 @pytest.fixture(autouse=True)
 def without_activities(monkeypatch):
-    """These tests are about organisations and volunteers; the activities and hours demos
-    have their own tests, and loading them here six times only costs time."""
+    """These tests are about organisations and volunteers; the activities, hours and orders
+    demos have their own tests, and loading them here six times only costs time."""
     monkeypatch.setattr(activity_demo, "activities_load", lambda **kwargs: activity_demo.Loaded())
     monkeypatch.setattr(hours_demo, "hours_load", lambda **kwargs: hours_demo.Loaded())
+    monkeypatch.setattr(demand_demo, "demands_load", lambda **kwargs: demand_demo.Loaded())
 
 
 MODELS = [

@@ -686,6 +686,19 @@ SCOPED_API = [
     ("post", "/api/v1/hours/late/{late_entry}/approve", "manage"),
     ("post", "/api/v1/hours/late/{late_entry}/reject", "manage"),
     ("post", "/api/v1/hours/corrections/{correction}/answer", "manage"),
+    ("get", "/api/v1/demands/orders/{order}", "view"),
+    ("get", "/api/v1/demands/orders/{order}/candidates", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/verify", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/reject", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/dispatch", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/open", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/take", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/decline", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/start", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/finish", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/cancel", "manage"),
+    ("post", "/api/v1/demands/orders/{order}/follow-up", "manage"),
+    ("put", "/api/v1/demands/menu-items/{menu_item}", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -704,6 +717,8 @@ API_PARAMS = {
     "hours_entry": "entry_id",
     "late_entry": "late_id",
     "correction": "correction_id",
+    "order": "order_id",
+    "menu_item": "item_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -756,6 +771,49 @@ def activity_api_payload(method: str, template: str, made: dict) -> dict:
             "last_day": (today + timedelta(days=7)).isoformat(),
         },
     }.get(last, {})
+
+
+def demand_api_case(tree, org: Organisation, template: str) -> tuple:
+    """The order (or menu item) of `org` a demands route acts on, brought by the system
+    administrator to the state the route needs, and a valid body."""
+    from leifeng.demands import services as demand_services
+
+    made = demand_objects(tree, org)
+    last = template.rsplit("/", 1)[-1]
+    if "{menu_item}" in template:
+        return made["menu_item"], {
+            "category": "repairs",
+            "title": "家电维修",
+            "area": "全县",
+            "times": "周末预约上门",
+        }
+    order, root = made["order"], tree.root
+    after_verify = {"dispatch", "open", "take", "decline", "start", "finish", "follow-up"}
+    if last in after_verify:
+        order = demand_services.order_verify(actor=root, order=order)
+    if last in after_verify - {"dispatch", "open"}:
+        order = demand_services.order_open(actor=root, order=order)
+    volunteer = volunteer_objects(tree, org)["volunteer"] if last != "{order}" else None
+    if last in {"start", "finish", "follow-up"}:
+        order = demand_services.order_take(actor=root, order=order, volunteer=volunteer)
+    if last in {"finish", "follow-up"}:
+        order = demand_services.order_start(actor=root, order=order)
+    if last == "follow-up":
+        order = demand_services.order_finish(actor=root, order=order, note="已送到")
+        demand_services.order_rate(order=order, token=order.rating_token, rating=1)
+    unit = None
+    if last == "dispatch":
+        unit = make_org(root, org, f"{org.name}实践站", Organisation.Kind.STATION, org.region.code)
+    payload = {
+        "reject": {"reason": "不属于志愿服务范围"},
+        "cancel": {"reason": "群众来电取消"},
+        "decline": {"reason": "人手不足"},
+        "dispatch": {"to_id": unit.pk if unit else None},
+        "take": {"volunteer_id": volunteer.pk if volunteer else None},
+        "finish": {"note": "已送到，老人很满意"},
+        "follow-up": {"note": "电话回访，已致歉"},
+    }.get(last, {})
+    return order, payload
 
 
 def _bearer(user) -> dict:
@@ -836,6 +894,22 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/hours/me/stars",
         "/api/v1/hours/volunteers/{volunteer_id}/items",
         "/api/v1/hours/volunteers/{volunteer_id}/stars",
+        # Residents' orders: the menu, the receiving centers, the phone code, placing an order
+        # (POST /orders) and rating it with its token are for anyone, and answer no personal
+        # data; the staff's order list (GET /orders), menu items and register are scoped;
+        # recording an order fetches its receiver and beneficiary through access, the board
+        # its organisation; "me" routes are the volunteer's own (demands/tests/test_api.py).
+        "/api/v1/demands/menu",
+        "/api/v1/demands/centers",
+        "/api/v1/demands/code",
+        "/api/v1/demands/orders",
+        "/api/v1/demands/orders/{number}/rate",
+        "/api/v1/demands/orders/record",
+        "/api/v1/demands/board",
+        "/api/v1/demands/me/open",
+        "/api/v1/demands/me/taken",
+        "/api/v1/demands/menu-items",
+        "/api/v1/demands/beneficiaries",
     }
     assert routes - scoped - others == set()
 
@@ -870,6 +944,8 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
                 "reason": "时间有误",
             },
         }.get(template.rsplit("/", 1)[-1], {})
+    elif kind in {"order", "menu_item"}:
+        obj, payload = demand_api_case(org_tree, org, template)
     elif kind != "org":
         made = volunteer_objects(org_tree, org)
         obj = made[kind]

@@ -1,5 +1,6 @@
-"""`leifeng demo`: load the Jincheng demo organisations, log-ins, volunteers, activities and
-stations. Safe to run again: only what is missing is added."""
+"""`leifeng demo`: load the Jincheng demo organisations, log-ins, volunteers, activities,
+stations, service hours and residents' orders. Safe to run again: only what is missing is
+added."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -7,6 +8,8 @@ from django.db import transaction
 from leifeng.accounts.models import User
 from leifeng.activities import demo as activity_demo
 from leifeng.activities.models import Activity, Station
+from leifeng.demands import demo as demand_demo
+from leifeng.demands.models import Beneficiary, MenuItem, Order
 from leifeng.hours import demo as hours_demo
 from leifeng.orgs import services as org_services
 from leifeng.orgs.models import Membership, Organisation
@@ -156,7 +159,7 @@ USERS = [
 class Command(BaseCommand):
     help = (
         "Load the Jincheng demo organisations, one log-in per role, about 2,000 volunteers, "
-        "activities and service stations (idempotent)."
+        "activities, service stations, service hours and residents' orders (idempotent)."
     )
 
     @transaction.atomic
@@ -206,6 +209,7 @@ class Command(BaseCommand):
         loaded = volunteer_demo.volunteers_load(actor=root)
         events = activity_demo.activities_load(actor=root)
         hours = hours_demo.hours_load(actor=root, approver=User.objects.get(username="city_admin"))
+        demands = demand_demo.demands_load(actor=root)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
         total = Volunteer.objects.count()
         if loaded.created:
@@ -235,6 +239,26 @@ class Command(BaseCommand):
             f"{hours.waiting} late entry waiting for approval, {hours.certificates} "
             "certificate printed."
         )
+        if demands.orders or demands.menu_items or demands.beneficiaries:
+            states = ", ".join(
+                f"{demands.statuses[status]} {status}"
+                for status in Order.Status.values
+                if demands.statuses[status]
+            )
+            self.stdout.write(
+                f"Residents' orders: {demands.orders} added ({demands.online} online, "
+                f"{demands.by_staff} recorded by staff; {states}), {demands.escalated} "
+                f"escalated, {demands.follow_ups} low rating waiting for a follow-up; "
+                f"{demands.menu_items} menu services, {demands.beneficiaries} people in the "
+                f"register; {demands.claims} hours claims from served orders "
+                f"({demands.confirmed} confirmed, {demands.claims - demands.confirmed} waiting)."
+            )
+        else:
+            self.stdout.write(
+                f"Residents' orders: none added (already loaded); {Order.objects.count()} "
+                f"orders, {MenuItem.objects.count()} menu services, "
+                f"{Beneficiary.objects.count()} people in the register."
+            )
         self.stdout.write("")
         self.stdout.write(
             f"Demo log-ins (password for all: {DEMO_PASSWORD}; the mobile number works too):"
