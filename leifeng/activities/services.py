@@ -1063,10 +1063,12 @@ def assignment_check_out(*, signup: Signup, now: datetime | None = None) -> Atte
     """End a one-person service: checked out now, the activity finished."""
     moment = _now(now)
     result = _check(signup, moment, Attendance.Method.ROSTER, check_out=True)
+    # A shift ends after it starts (a check constraint), even for a service of no minutes.
+    ends_at = max(moment, signup.shift.starts_at + timedelta(minutes=1))
     Activity.objects.filter(pk=signup.shift.activity_id).update(
-        status=Activity.Status.FINISHED, ends_at=moment, updated_at=moment
+        status=Activity.Status.FINISHED, ends_at=ends_at, updated_at=moment
     )
-    Shift.objects.filter(pk=signup.shift_id).update(ends_at=max(moment, signup.shift.starts_at))
+    Shift.objects.filter(pk=signup.shift_id).update(ends_at=ends_at)
     return result.attendance
 
 

@@ -30,7 +30,7 @@ from leifeng.activities.codes import ServedGroup
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.errors import DomainError
 from leifeng.demands import services
-from leifeng.demands.models import FINAL, Beneficiary, Category, MenuItem, Order, OrderEvent
+from leifeng.demands.models import Beneficiary, Category, MenuItem, Order, OrderEvent
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
@@ -49,7 +49,6 @@ Number = Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,20}$")]
 CANDIDATES_SHOWN = 20
 # An order waits for staff (verify, dispatch, take) until it is taken; past its step's
 # deadline it is overdue. The same steps as services.board and services.orders_escalate.
-NOT_WAITING = [*FINAL, S.DONE, S.IN_SERVICE, S.ACCEPTED]
 
 
 def _invalid(field: str) -> DomainError:
@@ -103,14 +102,9 @@ def _seen(request: HttpRequest, order_id: int) -> Order:
     took or one open to them nearby (as the order's page). What they may do with it, the
     services decide (403, or 404 where the order's organisations are out of their sight)."""
     order = get_object_or_404(_orders(), pk=order_id)
-    if access.can(request.auth, access.VIEW, order):
-        return order
-    volunteer = my_volunteer(request.auth)
-    if volunteer is not None and (
-        order.taker_id == volunteer.pk or services.may_take_as_volunteer(volunteer, order)
-    ):
-        return order
-    raise Http404
+    if not services.order_visible(request.auth, order):
+        raise Http404
+    return order
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -211,11 +205,7 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj: Order) -> bool:
-        return (
-            obj.step_due_at is not None
-            and obj.step_due_at < timezone.now()
-            and obj.status not in NOT_WAITING
-        )
+        return obj.is_overdue(timezone.now())
 
     @staticmethod
     def resolve_taker_name(obj: Order) -> str:
@@ -536,7 +526,7 @@ def order_list(
     if status:
         qs = qs.filter(status=status)
     if overdue:
-        qs = qs.filter(step_due_at__lt=timezone.now()).exclude(status__in=NOT_WAITING)
+        qs = qs.overdue(timezone.now())
     if follow_up:
         qs = qs.filter(follow_up=True)
     if sort == "urgent":

@@ -8,6 +8,8 @@ allowed moves are written down once, in MOVES; every move is an OrderEvent with 
 Write through services only.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,12 @@ class Beneficiary(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrderQuerySet(models.QuerySet["Order"]):
+    def overdue(self, now: Any) -> "OrderQuerySet":
+        """Orders waiting for a step (verify, dispatch, take) past its time limit."""
+        return self.filter(step_due_at__lt=now, status__in=TIMED)
 
 
 class Order(TimeStamped):
@@ -216,6 +224,8 @@ class Order(TimeStamped):
 
     org_path = ("organisation__path", "receiver__path")
 
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -234,6 +244,9 @@ class Order(TimeStamped):
     def is_final(self) -> bool:
         return self.status in FINAL
 
+    def is_overdue(self, now: Any) -> bool:
+        return self.status in TIMED and self.step_due_at is not None and self.step_due_at < now
+
 
 S = Order.Status
 # The allowed moves, in one place (DOMAIN.md §5). A declined or given-up order goes back to
@@ -248,6 +261,9 @@ MOVES: dict[str, set[str]] = {
     S.DONE: {S.RATED, S.UNRATED},
 }
 FINAL = {S.REJECTED, S.RATED, S.UNRATED, S.CANCELLED}
+# The steps with a time limit that escalates: verify, dispatch, take. (The rating window of a
+# served order closes it as unrated instead.)
+TIMED = {S.SUBMITTED, S.VERIFIED, S.DISPATCHED, S.OPEN}
 
 
 class OrderEvent(models.Model):

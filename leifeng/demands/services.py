@@ -240,11 +240,13 @@ def _order_problems(data: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def _checked(data: dict[str, Any], menu_item: MenuItem | None) -> Region:
+def _checked(data: dict[str, Any], menu_item: MenuItem | None, receiver: Organisation) -> Region:
     """Check the order's fields (filling the category from the menu item); its township."""
     if menu_item is not None:
         data.setdefault("category", menu_item.category)
     errors = _order_problems(data)
+    if menu_item is not None and not menu_item.organisation.path.startswith(receiver.path):
+        errors["menu_item"] = _("This service is not offered by the organisation you chose.")
     township: Region | None = data.get("township")
     if township is None:
         errors["township"] = _("Choose the township or street.")
@@ -264,7 +266,7 @@ def _create(
     menu_item: MenuItem | None,
     beneficiary: Beneficiary | None,
 ) -> Order:
-    township = _checked(data, menu_item)
+    township = _checked(data, menu_item, receiver)
     now = timezone.now()
     order = Order.objects.create(
         number=_number(now),
@@ -305,7 +307,7 @@ def order_submit(
     if receiver.kind not in RECEIVING_KINDS or not receiver.is_active:
         raise DomainError(_("Choose a practice center, institute or station."), code=INVALID)
     data = dict(data)
-    _checked(data, menu_item)  # a mistake in the form must not use up the code
+    _checked(data, menu_item, receiver)  # a mistake in the form must not use up the code
     _check_code(mobile, code)
     with transaction.atomic():
         order = _create(
@@ -543,7 +545,7 @@ def order_take(
             access.require(actor, access.MANAGE, unit)
             if not unit.path.startswith(order.organisation.path):
                 raise DomainError(_("This order was not dispatched to your team."), code=FORBIDDEN)
-            if volunteer is None:
+            if volunteer is None or volunteer.status != Volunteer.Status.ACTIVE:
                 raise DomainError(
                     _("Choose the member who will serve."),
                     code=INVALID,
@@ -597,6 +599,17 @@ def order_decline(*, actor: User, order: Order, reason: str) -> Order:
     )
     _tell_staff(order, _("given back: %(reason)s") % {"reason": reason}, order.receiver)
     return order
+
+
+def order_visible(actor: User, order: Order) -> bool:
+    """Who may see an order: staff in its scope (its holder's or its receiver's subtree), its
+    taker, and a volunteer it is open to nearby. What each may do, the services decide."""
+    if access.can(actor, access.VIEW, order):
+        return True
+    volunteer = getattr(actor, "volunteer", None) if actor.is_authenticated else None
+    if volunteer is None or volunteer.is_closed:
+        return False
+    return order.taker_id == volunteer.pk or may_take_as_volunteer(volunteer, order)
 
 
 def contact_for(actor: User, order: Order) -> str:
@@ -769,10 +782,8 @@ def orders_escalate(now: datetime | None = None) -> int:
     any move of the order ends the escalation."""
     moment = now or timezone.now()
     escalated = 0
-    overdue = (
-        Order.objects.filter(step_due_at__lt=moment)
-        .exclude(status__in=[*FINAL, S.DONE, S.IN_SERVICE, S.ACCEPTED])
-        .select_related("organisation", "escalated_to", "township")
+    overdue = Order.objects.overdue(moment).select_related(
+        "organisation", "escalated_to", "township"
     )
     for order in overdue.order_by("pk"):
         if order.escalated_at is not None:
@@ -822,9 +833,7 @@ def board(actor: User, organisation: Organisation, now: datetime | None = None) 
     return {
         "by_state": {status: by_state.get(status, 0) for status in S.values},
         "total": sum(by_state.values()),
-        "overdue": qs.filter(step_due_at__lt=moment)
-        .exclude(status__in=[*FINAL, S.DONE, S.IN_SERVICE, S.ACCEPTED])
-        .count(),
+        "overdue": qs.overdue(moment).count(),
         "escalated": qs.filter(escalated_to__isnull=False).exclude(status__in=FINAL).count(),
         "hours_to_take": hours(taken),
         "hours_to_serve": hours(served),
@@ -851,15 +860,27 @@ def menu_item_save(*, actor: User, data: dict[str, Any], item: MenuItem | None =
             code=INVALID,
             fields={"organisation": _("Choose a center, institute, station or team.")},
         )
+    errors = {
+        field: _("This field is required.")
+        for field in ("title", "area", "times")
+        if not str(data.get(field) or "").strip()
+    }
+    if data.get("category") not in Category.values:
+        errors["category"] = _("Choose a category.")
+    if errors:
+        raise DomainError(_("Please correct the marked fields."), code=INVALID, fields=errors)
+    action = AuditEntry.Action.CREATE if item is None else AuditEntry.Action.UPDATE
     item = item or MenuItem()
-    for field in ("organisation", "category", "title", "description", "area", "times"):
-        setattr(item, field, data[field])
+    item.organisation = organisation
+    item.category = data["category"]
+    for field in ("title", "description", "area", "times"):
+        setattr(item, field, str(data.get(field) or "").strip())
     item.is_active = data.get("is_active", True)
     item.save()
     audit_record(
         actor=actor,
         organisation=organisation,
-        action=AuditEntry.Action.UPDATE if item.pk else AuditEntry.Action.CREATE,
+        action=action,
         obj=item,
         after={"title": item.title, "active": item.is_active},
     )

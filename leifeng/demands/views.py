@@ -126,9 +126,7 @@ def board(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     now = timezone.now()
     if status == "overdue":
-        orders = orders.filter(step_due_at__lt=now).exclude(
-            status__in=[*FINAL, S.DONE, S.IN_SERVICE, S.ACCEPTED]
-        )
+        orders = orders.overdue(now)
     elif status == "follow_up":
         orders = orders.filter(follow_up=True)
     elif status in S.values:
@@ -207,10 +205,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if order is None:
         raise Http404
+    if not services.order_visible(request.user, order):
+        raise Http404
     is_taker = volunteer is not None and order.taker_id == volunteer.pk
     may_take = volunteer is not None and services.may_take_as_volunteer(volunteer, order)
-    if not (is_taker or may_take or access.can(request.user, access.VIEW, order)):
-        raise Http404
     manages = access.can(request.user, access.MANAGE, order.organisation)
     receives = access.can(request.user, access.MANAGE, order.receiver)
     candidates = services.dispatch_candidates(order, request.user) if manages else []

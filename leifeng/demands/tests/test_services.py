@@ -811,3 +811,80 @@ def test_a_mistake_in_the_form_does_not_use_up_the_code(orders):
         submit(orders, code, address=" ", category="nonsense")
     assert set(caught.value.fields) == {"address", "category"}
     assert submit(orders, code).status == S.SUBMITTED
+
+
+# --- the menu, and details found by the API and the demo ---------------------------------------
+
+
+def menu_data(org, **overrides) -> dict:
+    return {
+        "organisation": org,
+        "category": "repairs",
+        "title": "家电上门维修",
+        "description": "",
+        "area": "南村镇",
+        "times": "预约上门",
+        **overrides,
+    }
+
+
+def test_a_menu_item_is_audited_as_created_then_changed_and_needs_its_fields(orders):
+    from leifeng.audit.models import AuditEntry
+
+    staff = orders.tree.a1_staff
+    item = services.menu_item_save(actor=staff, data=menu_data(orders.station))
+    services.menu_item_save(actor=staff, data=menu_data(orders.station, times="每周三"), item=item)
+    actions = list(
+        AuditEntry.objects.filter(object_type="demands.menuitem", object_id=str(item.pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE]
+    with pytest.raises(DomainError) as exc:
+        services.menu_item_save(actor=staff, data=menu_data(orders.station, title="  ", area=""))
+    assert set(exc.value.fields) == {"title", "area"}
+
+
+def test_an_order_from_the_menu_goes_to_the_organisation_that_offers_it(orders):
+    other = services.menu_item_save(
+        actor=orders.tree.root, data=menu_data(orders.tree.org_b1, title="城区维修")
+    )
+    with pytest.raises(DomainError) as exc:
+        services.order_record(
+            actor=orders.tree.a1_staff,
+            receiver=orders.center,
+            mobile=MOBILE,
+            data=order_data(orders.center),
+            menu_item=other,
+        )
+    assert "menu_item" in exc.value.fields
+    own = services.menu_item_save(actor=orders.tree.a1_staff, data=menu_data(orders.station))
+    order = services.order_record(
+        actor=orders.tree.a1_staff,
+        receiver=orders.center,
+        mobile=MOBILE,
+        data=order_data(orders.center),
+        menu_item=own,
+    )
+    assert order.menu_item == own
+
+
+def test_a_leader_cannot_send_a_closed_member(orders):
+    from leifeng.volunteers.models import Volunteer
+
+    order = orders.order_in(Order.Status.DISPATCHED)
+    Volunteer.objects.filter(pk=orders.member.pk).update(status=Volunteer.Status.CLOSED)
+    orders.member.refresh_from_db()
+    with pytest.raises(DomainError) as exc:
+        services.order_take(actor=orders.leader, order=order, volunteer=orders.member)
+    assert "volunteer" in exc.value.fields
+
+
+def test_a_service_of_no_minutes_still_checks_out(orders):
+    order = orders.order_in(Order.Status.ACCEPTED)
+    moment = timezone.now()
+    services.order_start(actor=orders.member.user, order=order, now=moment)
+    services.order_finish(actor=orders.member.user, order=order, note="电话解决", now=moment)
+    order.refresh_from_db()
+    assert order.status == Order.Status.DONE
+    assert order.signup.shift.ends_at > order.signup.shift.starts_at
