@@ -300,6 +300,29 @@ class OrderEvent(models.Model):
         return f"{self.order} {self.from_status}→{self.to_status}"
 
 
+class OrderPhoto(models.Model):
+    """A photo of the service, added by its taker when marking it done."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="photos", verbose_name=_("order"))
+    image = models.FileField(_("photo"), upload_to="orders/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service photo")
+        verbose_name_plural = _("service photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.pk}"
+
+
 class PhoneCode(models.Model):
     """A code sent to a resident's phone before an order without an account is accepted."""
 

@@ -10,11 +10,14 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from leifeng.accounts.models import User
 from leifeng.activities import services as activity_services
@@ -33,6 +36,7 @@ from leifeng.demands.models import (
     MenuItem,
     Order,
     OrderEvent,
+    OrderPhoto,
     PhoneCode,
 )
 from leifeng.hours.services import add_working_days
@@ -50,6 +54,18 @@ CODE_ATTEMPTS = 5
 CODES_PER_HOUR = 5
 LOW_RATING = 2  # 不满意 or worse opens a follow-up (回访)
 SERVICE_PLANNED = timedelta(hours=4)
+PHOTOS_MAX = 6
+PHOTO_MAX_MB = 8
+PHOTO_KINDS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+# The volunteer skills (volunteers' register) that suit each kind of help.
+CATEGORY_SKILLS: dict[str, list[str]] = {
+    Category.CARE: ["养老照护", "医疗护理"],
+    Category.COUNSELLING: ["心理疏导"],
+    Category.REPAIRS: ["家电维修", "水电维修"],
+    Category.POLICY: ["政策宣讲", "理论宣讲", "法律咨询"],
+    Category.PERFORMANCE: ["文艺演出"],
+    Category.ERRANDS: ["驾驶"],
+}
 RECEIVING_KINDS = {Organisation.Kind.CENTER, Organisation.Kind.INSTITUTE, Organisation.Kind.STATION}
 # Orders that may be given back up to be dispatched again.
 DECLINABLE: set[str] = {S.DISPATCHED, S.OPEN, S.ACCEPTED}
@@ -440,6 +456,14 @@ def dispatch_candidates(order: Order, actor: User) -> list[tuple[Organisation, i
             "organisation_id", flat=True
         )
     )
+    skilled = dict(
+        TeamMembership.objects.filter(
+            volunteer__skills__name__in=CATEGORY_SKILLS.get(order.category, [])
+        )
+        .values("team_id")
+        .annotate(n=Count("volunteer", distinct=True))
+        .values_list("team_id", "n")
+    )
     near_members = dict(
         TeamMembership.objects.filter(volunteer__residence__path__startswith=order.township.path)
         .values("team_id")
@@ -458,6 +482,9 @@ def dispatch_candidates(order: Order, actor: User) -> list[tuple[Organisation, i
         if unit.pk in offering:
             score += 2
             why.append(_("offers this service"))
+        if skilled.get(unit.pk):
+            score += 1
+            why.append(_("%(count)s members with the skills") % {"count": skilled[unit.pk]})
         if near_members.get(unit.pk):
             score += 1
             why.append(_("%(count)s members live nearby") % {"count": near_members[unit.pk]})
@@ -664,7 +691,42 @@ def order_start(*, actor: User, order: Order, now: datetime | None = None) -> Or
 
 
 @transaction.atomic
-def order_finish(*, actor: User, order: Order, note: str, now: datetime | None = None) -> Order:
+def _photos_checked(photos: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Photos of a service: at most PHOTOS_MAX, each a JPEG, PNG or WebP image (read, not
+    trusted by its name) under PHOTO_MAX_MB."""
+    if len(photos) > PHOTOS_MAX:
+        message = _("Add at most %(max)d photos.") % {"max": PHOTOS_MAX}
+        raise DomainError(message, code=INVALID, fields={"photos": message})
+    checked = []
+    for photo in photos:
+        problem = ""
+        if not photo.size or photo.size > PHOTO_MAX_MB * 1024 * 1024:
+            problem = _("%(name)s is empty or larger than %(max)d MB.")
+        else:
+            try:
+                with Image.open(photo) as image:
+                    kind = (image.format or "").lower()
+                    image.verify()
+            except (OSError, ValueError, Image.DecompressionBombError):
+                kind = ""
+            if kind not in PHOTO_KINDS:
+                problem = _("%(name)s is not a JPEG, PNG or WebP photo.")
+            photo.seek(0)
+        if problem:
+            message = problem % {"name": photo.name, "max": PHOTO_MAX_MB}
+            raise DomainError(message, code=INVALID, fields={"photos": message})
+        checked.append((photo, PHOTO_KINDS[kind]))
+    return checked
+
+
+def order_finish(
+    *,
+    actor: User,
+    order: Order,
+    note: str,
+    photos: list[UploadedFile] | None = None,
+    now: datetime | None = None,
+) -> Order:
     """The taker checks out and says what was done; the resident is asked to rate it."""
     order = Order.objects.select_related("taker", "signup").get(pk=order.pk)
     _may_move(order, S.DONE)
@@ -672,6 +734,7 @@ def order_finish(*, actor: User, order: Order, note: str, now: datetime | None =
         raise _refuse(order, S.DONE)
     _taker_or_team(actor, order)
     note = _needs(note, "note", _("Say what was done."))
+    checked = _photos_checked(photos or [])
     activity_services.assignment_check_out(signup=order.signup, now=now)
     moment = now or timezone.now()
     order = _move(
@@ -684,6 +747,12 @@ def order_finish(*, actor: User, order: Order, note: str, now: datetime | None =
         done_at=moment,
         rating_token=secrets.token_urlsafe(24),
     )
+    for photo, extension in checked:
+        OrderPhoto.objects.create(
+            order=order,
+            image=File(photo, name=f"{order.number}-{secrets.token_hex(4)}.{extension}"),
+            uploaded_by=actor,
+        )
     _tell_resident(
         order,
         _("has been served. Please rate it: %(url)s")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("menu/", views.menu_manage, name="menu-manage"),
     path("menu/<int:pk>/", views.menu_item_edit, name="menu-edit"),
     path("register/", views.register, name="register"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
     # Volunteers
     path("mine/", views.my_orders, name="mine"),
 ]

@@ -4,7 +4,7 @@ dispatch, follow the board and keep the menu and the register; volunteers take a
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from leifeng.demands.forms import (
     StaffOrderForm,
     TakeForm,
 )
-from leifeng.demands.models import FINAL, Beneficiary, MenuItem, Order
+from leifeng.demands.models import FINAL, Beneficiary, MenuItem, Order, OrderPhoto
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import TeamMembership, Volunteer
@@ -273,7 +273,9 @@ def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "start":
             services.order_start(actor=user, order=order)
         elif action == "finish":
-            services.order_finish(actor=user, order=order, note=note)
+            services.order_finish(
+                actor=user, order=order, note=note, photos=request.FILES.getlist("photos")
+            )
         elif action == "cancel":
             services.order_cancel(actor=user, order=order, reason=reason)
         elif action == "follow-up":
@@ -285,6 +287,14 @@ def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("demands:order", pk=order.pk)
+
+
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A service photo, for those who may see its order."""
+    item = get_object_or_404(OrderPhoto.objects.select_related("order"), pk=pk)
+    if not services.order_visible(request.user, item.order):
+        raise Http404
+    return FileResponse(item.image.open("rb"))
 
 
 # --- volunteers -----------------------------------------------------------------------------

@@ -888,3 +888,18 @@ def test_a_service_of_no_minutes_still_checks_out(orders):
     order.refresh_from_db()
     assert order.status == Order.Status.DONE
     assert order.signup.shift.ends_at > order.signup.shift.starts_at
+
+
+def test_dispatch_suggestions_weigh_place_service_and_skills(orders):
+    from leifeng.volunteers.models import Skill
+
+    orders.member.skills.add(Skill.objects.get(name="家电维修"))
+    order = orders.recorded(category="repairs")
+    services.order_verify(actor=orders.tree.a1_staff, order=order)
+    ranked = {
+        unit: (score, why)
+        for unit, score, why in services.dispatch_candidates(order, orders.tree.a1_staff)
+    }
+    score, why = ranked[orders.team]
+    assert "1 名队员具备相关技能" in why and "同一乡镇" in why
+    assert score > ranked[orders.station][0] - 1

@@ -180,3 +180,44 @@ def test_staff_publish_on_the_menu(client, orders):
     assert MenuItem.objects.get().organisation == orders.station
     client.force_login(orders.tree.outsider)
     assert client.get(reverse("demands:menu-manage")).status_code == 404
+
+
+def png(name: str = "service.png"):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_the_taker_adds_photos_that_only_those_who_see_the_order_open(
+    client, orders, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    order = orders.order_in(Order.Status.ACCEPTED)
+    services.order_start(actor=orders.member.user, order=order)
+    client.force_login(orders.member.user)
+    finish = reverse("demands:act", args=[order.pk, "finish"])
+    fake = SimpleUploadedFile("photo.jpg", b"not an image", content_type="image/jpeg")
+    response = client.post(finish, {"note": "已送达", "photos": [fake]}, follow=True)
+    assert "photo.jpg" in response.content.decode()  # named in the refusal
+    order.refresh_from_db()
+    assert order.status == Order.Status.IN_SERVICE and not order.photos.exists()
+
+    client.post(finish, {"note": "已送达", "photos": [png(), png("two.png")]})
+    order.refresh_from_db()
+    assert order.status == Order.Status.DONE and order.photos.count() == 2
+    photo = order.photos.first()
+    url = reverse("demands:photo", args=[photo.pk])
+    assert url in page(client.get(reverse("demands:order", args=[order.pk])))
+    client.force_login(orders.tree.a1_staff)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:4] == b"\x89PNG"
+    for outsider in (orders.tree.b1_staff, orders.far.user):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404

@@ -198,6 +198,7 @@ UNSCOPED_PAGES = {
     "demands:menu-manage",
     "demands:register",
     "demands:mine",
+    "demands:photo",  # services.order_visible, as the order's page (demands/tests/test_views.py)
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
