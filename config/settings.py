@@ -251,6 +251,8 @@ HOURS_STAR_THRESHOLDS = tuple(
 
 # Residents' orders: the time each step may take before the order is escalated to the level
 # above (DOMAIN.md §5, to be agreed with the city office), and the rating window.
+# Where the site is reached from outside: links in text messages (a resident's rating link).
+LEIFENG_SITE_URL = os.environ.get("LEIFENG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMANDS_VERIFY_WORKING_DAYS = env_int("DEMANDS_VERIFY_WORKING_DAYS", 1)
 DEMANDS_DISPATCH_WORKING_DAYS = env_int("DEMANDS_DISPATCH_WORKING_DAYS", 1)
 DEMANDS_ACCEPT_HOURS = env_int("DEMANDS_ACCEPT_HOURS", 24)

@@ -756,7 +756,10 @@ def order_finish(
     _tell_resident(
         order,
         _("has been served. Please rate it: %(url)s")
-        % {"url": reverse("demands:rate", args=[order.number, order.rating_token])},
+        % {
+            "url": settings.LEIFENG_SITE_URL
+            + reverse("demands:rate", args=[order.number, order.rating_token])
+        },
     )
     return order
 

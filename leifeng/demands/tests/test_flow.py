@@ -29,6 +29,11 @@ def test_an_order_goes_round_the_loop_and_its_hours_reach_the_ledger(orders, tim
     services.order_finish(actor=orders.member.user, order=order, note="已送到，老人很满意")
     order.refresh_from_db()
     assert order.status == Order.Status.DONE
+    # The resident's SMS carries the full rating link.
+    from leifeng.notify.models import Delivery
+
+    sms = Delivery.objects.filter(kind="demands.resident_update").order_by("-pk").first()
+    assert f"http://127.0.0.1:8000/demands/rate/{order.number}/{order.rating_token}/" in sms.body
     assert hours_services.claims_collect() == 1
     claim = HoursClaim.objects.get()
     assert claim.volunteer == orders.member and claim.proposed_hours == 2
