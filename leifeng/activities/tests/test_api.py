@@ -9,7 +9,6 @@ duty, all inside their own subtree. Errors are the one error body, in Chinese.
 The fixtures' shift runs 9:00–11:00 local time three days ahead (conftest.soon()).
 """
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -19,54 +18,20 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from conftest import make_org
-from leifeng.accounts.services import token_create
 from leifeng.activities import services
 from leifeng.activities.models import Activity, Attendance, ServiceItem, Shift, Signup, Station
 from leifeng.activities.tests.conftest import activity_data, make_activity, soon
 from leifeng.audit.models import AuditEntry
 from leifeng.core.masking import mask_name
+from leifeng.core.tests.apitest import Api, assert_error, auth, ok
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
 
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/activities"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ERROR_KEYS = {"code", "message", "fields"}
-
-
-def auth(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=user, name='app')[1]}"}
-
-
-def post(client, url: str, data: dict | None = None, **headers):
-    return client.post(f"{BASE}{url}", data or {}, content_type="application/json", **headers)
-
-
-def put(client, url: str, data: dict, **headers):
-    return client.put(f"{BASE}{url}", data, content_type="application/json", **headers)
-
-
-def get(client, url: str, params: dict | None = None, **headers):
-    return client.get(f"{BASE}{url}", params or {}, **headers)
-
-
-def ok(response, status: int = 200):
-    assert response.status_code == status, response.content.decode()
-    return response.json()
-
-
-def assert_error(response, status: int, code: str, *fields: str) -> dict:
-    """The one error body, in Chinese, naming each of `fields`."""
-    assert response.status_code == status, response.content.decode()
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["code"] == code, body
-    assert CHINESE.search(body["message"]), f"not in Chinese: {body['message']!r}"
-    for name in fields:
-        assert name in body["fields"], body["fields"]
-        assert CHINESE.search(body["fields"][name]), body["fields"]
-    return body
+API = Api(BASE)
+get, post, put = API.get, API.post, API.put
 
 
 def ids(body: dict) -> list[int]:

@@ -7,13 +7,12 @@ error body with a Chinese message. The resident's phone is shown only to the rec
 center's staff and to the volunteer serving the order; 城区 (county B) sees none of it.
 """
 
-import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from leifeng.accounts.services import token_create
+from leifeng.core.tests.apitest import CHINESE, Api, assert_error, auth, ok
 from leifeng.demands import services
 from leifeng.demands.models import Order
 from leifeng.demands.tests.conftest import MOBILE, order_data, sent_code, township_of
@@ -24,41 +23,9 @@ from leifeng.notify.models import Delivery
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/demands"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ERROR_KEYS = {"code", "message", "fields"}
+API = Api(BASE)
 MASKED = "139****5678"
-
-
-def auth(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=user, name='app')[1]}"}
-
-
-def post(client, url: str, data: dict | None = None, **headers):
-    return client.post(f"{BASE}{url}", data or {}, content_type="application/json", **headers)
-
-
-def put(client, url: str, data: dict, **headers):
-    return client.put(f"{BASE}{url}", data, content_type="application/json", **headers)
-
-
-def get(client, url: str, params: dict | None = None, **headers):
-    return client.get(f"{BASE}{url}", params or {}, **headers)
-
-
-def ok(response, status: int = 200):
-    assert response.status_code == status, response.content.decode()
-    return response.json()
-
-
-def assert_error(response, status: int, code: str, *fields: str) -> dict:
-    assert response.status_code == status, response.content.decode()
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["code"] == code
-    assert CHINESE.search(body["message"]), body["message"]
-    for field in fields:
-        assert field in body["fields"], body["fields"]
-    return body
+get, post, put = API.get, API.post, API.put
 
 
 def code_from_sms(mobile: str = MOBILE) -> str:

@@ -8,7 +8,6 @@ is never credited twice; hours travel as exact decimal text. Errors are the one 
 The fixtures' volunteers live in 泽州 (org_a1); 城区 (county B) sees none of it.
 """
 
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,8 +15,8 @@ import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from leifeng.accounts.services import token_create
 from leifeng.activities.tests.conftest import make_volunteer
+from leifeng.core.tests.apitest import CHINESE, Api, assert_error, auth, ok
 from leifeng.hours import services
 from leifeng.hours.models import HoursClaim, HoursEntry, VolunteerHours
 from leifeng.hours.tests.test_ledger import attended, credit
@@ -25,36 +24,8 @@ from leifeng.hours.tests.test_ledger import attended, credit
 pytestmark = pytest.mark.django_db
 
 BASE = "/api/v1/hours"
-CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ERROR_KEYS = {"code", "message", "fields"}
-
-
-def auth(user) -> dict:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token_create(actor=user, name='app')[1]}"}
-
-
-def post(client, url: str, data: dict | None = None, **headers):
-    return client.post(f"{BASE}{url}", data or {}, content_type="application/json", **headers)
-
-
-def get(client, url: str, params: dict | None = None, **headers):
-    return client.get(f"{BASE}{url}", params or {}, **headers)
-
-
-def ok(response, status: int = 200):
-    assert response.status_code == status, response.content.decode()
-    return response.json()
-
-
-def assert_error(response, status: int, code: str, *fields: str) -> dict:
-    assert response.status_code == status, response.content.decode()
-    body = response.json()
-    assert set(body) == ERROR_KEYS
-    assert body["code"] == code
-    assert CHINESE.search(body["message"]), body["message"]
-    for field in fields:
-        assert field in body["fields"], body["fields"]
-    return body
+API = Api(BASE)
+get, post = API.get, API.post
 
 
 def total_of(volunteer) -> Decimal:
