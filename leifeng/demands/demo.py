@@ -14,13 +14,17 @@ through services.order_start / order_finish at past times (they accept `now`), a
 attendance is collected into hours claims (hours_load ran before): those of services over a
 week ago confirmed in time, as hours_load does for activities, the last week's waiting.
 
-Everything goes through leifeng.demands.services. The services other than start, finish, the
-escalation and the unrated closing take no `now`, so the orders are made, verified,
-dispatched, taken and rated at the time of loading, and only the services themselves lie in
-the past; two orders are escalated by running the escalation with a `now` after their step's
-deadline. Random choices come from random.Random with a fixed seed; a menu item (organisation
-and title) or a person in the register (organisation and name) that exists is left alone, and
-no order is made when a demo order exists, so loading again adds nothing.
+Everything goes through leifeng.demands.services, each call with the past `now` of its
+decision, so the orders spread over the last month: a served order came in two to five days
+before its service, was verified within hours, dispatched (or opened) within a day and taken
+within hours, and rated within days of the service; the others are of an age that suits their
+state (AGES), so some of those waiting are overdue now. The two escalated orders came in
+ten to twelve days ago and are escalated by running the escalation at a past moment just
+after their step's deadline; the served orders never rated are closed 未评价 by the closing
+job at a past moment just after the last of their rating windows ended. Random choices come
+from random.Random with a fixed seed; a menu item (organisation and title) or a person in the
+register (organisation and name) that exists is left alone, and no order is made when a demo
+order exists, so loading again adds nothing.
 """
 
 import random
@@ -30,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone, translation
 
 from leifeng.accounts.models import User
@@ -922,7 +926,7 @@ ORDERS: list[Spec] = [
         menu="代办证件与医保报销",
         beneficiary="张桂兰",
         to=CHENGQU_CORPS,
-        days_ago=6,
+        days_ago=12,
         clock="09:00",
         minutes=150,
         done_note="已将年审材料送区残联窗口办理完毕，新证下周可取，已告知本人。",
@@ -935,7 +939,7 @@ ORDERS: list[Spec] = [
         "这周的菜和药：大米一袋、青菜、鸡蛋，再到社区卫生服务中心取降压药。",
         menu="送药送菜上门",
         beneficiary="郭秀英",
-        days_ago=4,
+        days_ago=8,
         clock="10:00",
         minutes=90,
         done_note="米、菜、鸡蛋和降压药已送到，小票交给老人核对。",
@@ -987,7 +991,7 @@ ORDERS: list[Spec] = [
         "家里的洗衣机不转了，电视也时好时坏，请电工志愿者来看看。",
         menu="农机和家电义务维修",
         beneficiary="靳满仓",
-        days_ago=5,
+        days_ago=10,
         clock="14:00",
         minutes=120,
         done_note="洗衣机更换了排水阀，电视是接线松动，已修好。",
@@ -1051,7 +1055,7 @@ ORDERS: list[Spec] = [
         township="140502007",
         address="西上庄街道西上庄社区18号楼",
         contact="杜大爷",
-        days_ago=9,
+        days_ago=12,
         clock="09:00",
         minutes=120,
         done_note="打扫了客厅、厨房，洗晾了衣物和床单。",
@@ -1067,7 +1071,7 @@ ORDERS: list[Spec] = [
         contact="秦大爷",
         preferred="周六上午",
         to=CITY_CORPS,
-        days_ago=7,
+        days_ago=14,
         clock="09:00",
         minutes=150,
         done_note="更换了老化的插座和一段电线，漏电保护器已调试，讲了冬季用电注意事项。",
@@ -1119,7 +1123,7 @@ ORDERS: list[Spec] = [
         menu="代购生活物资",
         beneficiary="申二旦",
         to=ZEZHOU_CORPS,
-        days_ago=5,
+        days_ago=10,
         clock="10:00",
         minutes=120,
         done_note="面、油、鸡蛋已送到，代缴电费100元，缴费凭证交给老人。",
@@ -1143,7 +1147,7 @@ ORDERS: list[Spec] = [
         category=C.CARE,
         beneficiary="崔金花",
         to=WOMEN,
-        days_ago=3,
+        days_ago=6,
         clock="09:00",
         minutes=180,
         done_note="拆洗了两床被褥，打扫了院子和屋里，陪奶奶说了会儿话。",
@@ -1160,7 +1164,7 @@ ORDERS: list[Spec] = [
         contact="常大爷",
         preferred="周六上午",
         wang=True,
-        days_ago=2,
+        days_ago=4,
         clock="10:00",
         minutes=60,
         done_note="机顶盒信号线接头松了，重新接好并重新搜台。",
@@ -1181,7 +1185,7 @@ ORDERS: list[Spec] = [
         "卫大爷的残疾人护理补贴要重新认证，请人帮忙带材料去镇上办。",
         menu="代办事项",
         beneficiary="卫建国",
-        days_ago=6,
+        days_ago=12,
         clock="14:30",
         minutes=90,
         done_note="已到镇便民服务中心办完认证。",
@@ -1194,7 +1198,7 @@ ORDERS: list[Spec] = [
         "丈夫卧床，我腰也不好，想请人帮忙给他擦洗身子、换换床单。",
         menu="生活照料",
         beneficiary="原桂芳",
-        days_ago=8,
+        days_ago=16,
         clock="09:00",
         minutes=120,
         done_note="协助擦洗、更换床单被罩，打扫了卧室。",
@@ -1289,7 +1293,7 @@ ORDERS: list[Spec] = [
         address="山河镇东山河村",
         contact="老人孙子 韩先生",
         to=ZEZHOU_CORPS,
-        days_ago=10,
+        days_ago=20,
         clock="15:00",
         minutes=60,
         done_note="已上门用“晋情通”帮老人完成高龄补贴认证。",
@@ -1311,7 +1315,7 @@ ORDERS: list[Spec] = [
         "栗奶奶这周要买面粉、鸡蛋、白菜和止咳糖浆。",
         menu="代购生活物资",
         beneficiary="栗春花",
-        days_ago=4,
+        days_ago=8,
         clock="09:30",
         minutes=90,
         done_note="东西和药已送到，核对了小票。",
@@ -1324,7 +1328,7 @@ ORDERS: list[Spec] = [
         "电饭锅不加热了，灯也坏了一个，请人来修一下。",
         menu="家电维修",
         beneficiary="赵永福",
-        days_ago=3,
+        days_ago=6,
         clock="14:00",
         minutes=90,
         done_note="电饭锅更换温控器，换了卧室灯泡。",
@@ -1385,7 +1389,7 @@ ORDERS: list[Spec] = [
         "段奶奶这周想请人来看看，她说暖气片有点漏水。",
         menu="独居老人探访",
         beneficiary="段玉兰",
-        days_ago=5,
+        days_ago=10,
         clock="15:00",
         minutes=60,
         done_note="上门探访，暖气片阀门拧紧已不漏水，已告知社区物业跟进。",
@@ -1420,7 +1424,7 @@ ORDERS: list[Spec] = [
         "王奶奶这周要买小米、挂面、鸡蛋和降压药。",
         menu="代购生活物资",
         beneficiary="王翠萍",
-        days_ago=4,
+        days_ago=8,
         clock="10:00",
         minutes=90,
         done_note="已送到，药按医嘱分装好。",
@@ -1433,7 +1437,7 @@ ORDERS: list[Spec] = [
         "田晓东的残疾人两项补贴要重新申请，请人帮忙准备材料。",
         menu="代办事项",
         beneficiary="田晓东",
-        days_ago=6,
+        days_ago=12,
         clock="09:00",
         minutes=120,
         done_note="材料已交到镇便民服务中心，受理回执交给本人。",
@@ -1484,7 +1488,7 @@ ORDERS: list[Spec] = [
         "居家健康监测期间想买些蔬菜和水果。",
         menu="代购生活物资",
         beneficiary="吴秀珍",
-        days_ago=9,
+        days_ago=16,
         clock="10:00",
         minutes=60,
         done_note="已放在门口，电话告知本人取回。",
@@ -1506,7 +1510,7 @@ ORDERS: list[Spec] = [
         "牛大爷想请人来帮着理理发、打扫打扫屋子。",
         menu="生活照料",
         beneficiary="牛二保",
-        days_ago=3,
+        days_ago=6,
         clock="09:30",
         minutes=120,
         done_note="理了发，打扫了屋子，换洗了床单。",
@@ -1519,7 +1523,7 @@ ORDERS: list[Spec] = [
         "秦奶奶一个人住在山上，想请人上门看看，送些米面。",
         menu="慰问关怀",
         beneficiary="秦月娥",
-        days_ago=7,
+        days_ago=14,
         clock="10:00",
         minutes=180,
         done_note="送去米面油，陪老人聊了一个多小时，检查了炉子和烟道。",
@@ -1558,7 +1562,7 @@ ORDERS: list[Spec] = [
         "张奶奶想请人来拆洗被褥、打扫卫生。",
         menu="生活照料",
         beneficiary="张玉珍",
-        days_ago=5,
+        days_ago=10,
         clock="09:00",
         minutes=150,
         done_note="拆洗被褥两床，打扫了屋子。",
@@ -1582,7 +1586,7 @@ ORDERS: list[Spec] = [
         "侯三虎家这周要一袋面、一桶油和一些蔬菜。",
         menu="代购生活物资",
         beneficiary="侯三虎",
-        days_ago=4,
+        days_ago=8,
         clock="10:00",
         minutes=90,
         done_note="已送到，小票交给本人。",
@@ -1617,13 +1621,29 @@ ORDERS: list[Spec] = [
         township="140521105",
         address="郑村镇郑村",
         contact="老人孙女 王女士",
-        days_ago=9,
+        days_ago=25,
         clock="14:00",
         minutes=120,
         done_note="打扫了屋子和院子。",
     ),
 ]
 DESCRIPTIONS = [spec.description for spec in ORDERS]
+
+# How long ago (hours, at least and at most) an order that was never served came in, by the
+# state it ends in: those waiting are one to a few days old (some overdue), those refused or
+# cancelled spread over the month. A served order came in 2-5 days before its service.
+AGES: dict[str, tuple[float, float]] = {
+    S.SUBMITTED: (1, 3 * 24),
+    S.VERIFIED: (4, 4 * 24),
+    S.DISPATCHED: (12, 3 * 24),
+    S.OPEN: (12, 3 * 24),
+    S.ACCEPTED: (48, 5 * 24),
+    S.REJECTED: (2 * 24, 28 * 24),
+    S.CANCELLED: (3 * 24, 28 * 24),
+}
+ESCALATED_AGE = (10 * 24, 12 * 24)
+BEFORE_SERVICE = (48, 5 * 24)
+SERVED = {S.IN_SERVICE, S.DONE, S.RATED, S.UNRATED}
 
 MOBILE_PREFIXES = ["135", "136", "138", "139", "150", "152", "158", "159", "183", "187", "188"]
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
@@ -1655,6 +1675,8 @@ class _Loader:
         self.today = timezone.localdate(now)
         self.rng = random.Random(SEED)  # who serves
         self.numbers = random.Random(f"{SEED}:mobiles")  # the residents' phones
+        self.clock = random.Random(f"{SEED}:times")  # the gaps between the steps
+        self.at = now  # the moment of the order's latest step
         self.loaded = Loaded()
         self.orgs = {org.name: org for org in Organisation.objects.filter(is_active=True)}
         users = {u.username: u for u in User.objects.filter(username__in=STAFF_USERS)}
@@ -1685,6 +1707,19 @@ class _Loader:
 
     def mobile(self) -> str:
         return f"{self.numbers.choice(MOBILE_PREFIXES)}{self.numbers.randrange(10**8):08d}"
+
+    def hours(self, low: float, high: float) -> timedelta:
+        return timedelta(minutes=self.clock.randint(round(low * 60), round(high * 60)))
+
+    def next(self, low: float, high: float) -> datetime:
+        """The moment of the order's next step, `low` to `high` hours after the last one
+        (never later than now)."""
+        self.at = min(self.at + self.hours(low, high), self.now)
+        return self.at
+
+    def later(self, after: datetime, low: float, high: float) -> datetime:
+        """`low` to `high` hours after `after`, but no more than half-way to now."""
+        return after + min(self.hours(low, high), (self.now - after) / 2)
 
     @staticmethod
     def free(volunteer: Volunteer, start: datetime, end: datetime) -> bool:
@@ -1832,6 +1867,13 @@ class _Loader:
         if spec.beneficiary and person is None:
             return None
         mobile = self.mobile()
+        start, end = self.window(spec)
+        if spec.wang and self.wang is not None and self.wang.user is not None:
+            start, end = self.wang_window(start, end)
+        if spec.fate in SERVED:
+            self.at = start - self.hours(*BEFORE_SERVICE)
+        else:
+            self.at = self.now - self.hours(*(ESCALATED_AGE if spec.escalate else AGES[spec.fate]))
         data: dict[str, Any] = {
             "description": spec.description,
             "preferred_time": spec.preferred,
@@ -1860,10 +1902,11 @@ class _Loader:
                 data=data,
                 menu_item=menu_item,
                 beneficiary=person,
+                now=self.at,
             )
             self.loaded.by_staff += 1
         else:
-            services.phone_code_send(mobile=mobile)
+            services.phone_code_send(mobile=mobile, now=self.at)
             sms = Delivery.objects.filter(address=mobile).order_by("-pk").first()
             assert sms is not None
             code = CODE.search(sms.body)
@@ -1874,61 +1917,86 @@ class _Loader:
                 code=code.group(),
                 data=data,
                 menu_item=menu_item,
+                now=self.at,
             )
             self.loaded.online += 1
         self.loaded.orders += 1
-        self.advance(spec, order, receiver, desk)
+        self.advance(spec, order, receiver, desk, start, end)
         order.refresh_from_db()
         self.loaded.statuses[order.status] += 1
         return order
 
-    def advance(self, spec: Spec, order: Order, receiver: Organisation, desk: User) -> None:
-        """Move the order along its way to `spec.fate`, through the services."""
+    def advance(
+        self,
+        spec: Spec,
+        order: Order,
+        receiver: Organisation,
+        desk: User,
+        start: datetime,
+        end: datetime,
+    ) -> None:
+        """Move the order along its way to `spec.fate`, through the services, each step some
+        hours after the last (self.at); served from `start` to `end`."""
         if spec.fate == S.SUBMITTED:
             return
         if spec.fate == S.REJECTED:
-            services.order_reject(actor=desk, order=order, reason=spec.reason)
+            services.order_reject(
+                actor=desk, order=order, reason=spec.reason, now=self.next(0.5, 6)
+            )
             return
         if spec.fate == S.CANCELLED and spec.cancel_from == S.SUBMITTED:
             actor = None if spec.cancel_by_resident else desk
-            services.order_cancel(actor=actor, order=order, reason=spec.reason)
+            services.order_cancel(
+                actor=actor, order=order, reason=spec.reason, now=self.next(1, 24)
+            )
             return
-        order = services.order_verify(actor=desk, order=order, note="已电话核实需求")
+        order = services.order_verify(
+            actor=desk, order=order, note="已电话核实需求", now=self.next(0.5, 6)
+        )
         if spec.fate == S.VERIFIED:
             return
         if spec.fate == S.CANCELLED and spec.cancel_from == S.VERIFIED:
-            services.order_cancel(actor=desk, order=order, reason=spec.reason)
+            services.order_cancel(actor=desk, order=order, reason=spec.reason, now=self.next(1, 24))
             return
         township = order.township
         if spec.decline and spec.to and spec.redispatch:
             first = self.orgs[spec.to]
-            order = services.order_dispatch(actor=desk, order=order, to=first)
+            order = services.order_dispatch(actor=desk, order=order, to=first, now=self.next(1, 20))
             holder = self.manager(first, self.staff)
-            order = services.order_decline(actor=holder, order=order, reason=spec.decline)
-            order = services.order_dispatch(actor=desk, order=order, to=self.orgs[spec.redispatch])
+            order = services.order_decline(
+                actor=holder, order=order, reason=spec.decline, now=self.next(1, 6)
+            )
+            order = services.order_dispatch(
+                actor=desk, order=order, to=self.orgs[spec.redispatch], now=self.next(0.5, 4)
+            )
         elif spec.to:
-            order = services.order_dispatch(actor=desk, order=order, to=self.orgs[spec.to])
+            order = services.order_dispatch(
+                actor=desk, order=order, to=self.orgs[spec.to], now=self.next(1, 20)
+            )
         else:
-            order = services.order_open(actor=desk, order=order, note="附近志愿者可接单")
+            order = services.order_open(
+                actor=desk, order=order, note="附近志愿者可接单", now=self.next(1, 20)
+            )
         if spec.fate in (S.DISPATCHED, S.OPEN):
             return
-        start, end = self.window(spec)
         if spec.wang and self.wang is not None and self.wang.user is not None:
-            start, end = self.wang_window(start, end)
             volunteer: Volunteer | None = self.wang
-            assert self.wang.user is not None
             actor = self.wang.user
-            order = services.order_take(actor=actor, order=order, volunteer=self.wang)
+            order = services.order_take(
+                actor=actor, order=order, volunteer=self.wang, now=self.next(0.5, 8)
+            )
         else:
             unit = order.organisation
             volunteer = self.taker(unit, township, start, end)
             if volunteer is None:
                 return  # nobody free: it waits to be taken
             actor = self.manager(unit, self.staff)
-            order = services.order_take(actor=actor, order=order, volunteer=volunteer)
+            order = services.order_take(
+                actor=actor, order=order, volunteer=volunteer, now=self.next(0.5, 8)
+            )
         self.used[volunteer.pk] += 1
         if spec.fate == S.CANCELLED:  # cancel_from == ACCEPTED
-            services.order_cancel(actor=desk, order=order, reason=spec.reason)
+            services.order_cancel(actor=desk, order=order, reason=spec.reason, now=self.next(1, 24))
             return
         if spec.fate == S.ACCEPTED:
             return
@@ -1937,12 +2005,20 @@ class _Loader:
             return
         order = services.order_finish(actor=actor, order=order, note=spec.done_note, now=end)
         if spec.rating:
+            rated = self.later(end, 2, 72)
             order = services.order_rate(
-                order=order, token=order.rating_token, rating=spec.rating, comment=spec.comment
+                order=order,
+                token=order.rating_token,
+                rating=spec.rating,
+                comment=spec.comment,
+                now=rated,
             )
             if spec.follow_up:
                 services.follow_up_record(
-                    actor=self.manager(receiver, self.desk), order=order, note=spec.follow_up
+                    actor=self.manager(receiver, self.desk),
+                    order=order,
+                    note=spec.follow_up,
+                    now=self.later(rated, 4, 48),
                 )
             elif order.follow_up:
                 self.loaded.follow_ups += 1
@@ -1958,17 +2034,24 @@ class _Loader:
         made = [self.order(spec, items, people) for spec in first]
         made = [order for order in made if order is not None]
         if made and not others_waiting:
-            # Escalated as the periodic job will do once their step is overdue: run it with
-            # a `now` just after the last of their deadlines (nothing else is waiting yet).
+            # Escalated as the periodic job will do once their step is overdue: run it at a
+            # past moment just after the last of their deadlines (nothing else is waiting yet).
             dues = [order.step_due_at for order in made if order.step_due_at]
             if dues:
-                later = max(dues) + timedelta(minutes=10)
+                later = min(max(dues) + timedelta(minutes=10), self.now)
                 self.loaded.escalated = services.orders_escalate(now=later)
         for spec in ORDERS:
             if not spec.escalate:
                 self.order(spec, items, people)
-        # Served over a week ago and never rated: closed 未评价 as the periodic job does.
-        closed = services.orders_close_unrated(now=self.now)
+        # Served over a week ago and never rated: closed 未评价 as the periodic job did, just
+        # after the last of their rating windows ended.
+        ended = Order.objects.filter(status=S.DONE, step_due_at__lt=self.now).aggregate(
+            last=Max("step_due_at")
+        )["last"]
+        closed = 0
+        if ended is not None:
+            moment = min(ended + timedelta(minutes=10), self.now)
+            closed = services.orders_close_unrated(now=moment)
         self.loaded.statuses[S.DONE] -= closed
         self.loaded.statuses[S.UNRATED] += closed
 

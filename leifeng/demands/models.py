@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leifeng.activities.codes import ServedGroup
@@ -289,7 +290,8 @@ class OrderEvent(models.Model):
         verbose_name=_("by"),
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    # The moment of the move (a past one when the demo loads past decisions).
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("order event")
@@ -331,7 +333,7 @@ class PhoneCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("phone code")

@@ -2,6 +2,10 @@
 which allows only the moves in models.MOVES, changes the row only if nobody moved it first
 (so one taker wins however many press at once), records who and when, and sets the deadline
 of the next step.
+
+The services take an optional `now`: the moment of the decision when past decisions are
+loaded (the demo), which dates the order, its events and deadlines; otherwise now. The pages
+and the API never pass it.
 """
 
 import hashlib
@@ -145,6 +149,7 @@ def _move(
         organisation=order.organisation,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note[:500],
+        at=moment,
     )
     return order
 
@@ -179,7 +184,8 @@ def _code_hash(code: str) -> str:
 
 @transaction.atomic
 def phone_code_send(*, mobile: str, now: datetime | None = None) -> None:
-    """Send a code to the phone of a resident ordering without an account."""
+    """Send a code to the phone of a resident ordering without an account. `now`: the moment
+    it is sent when past orders are loaded (the demo); otherwise now."""
     mobile = _mobile(mobile)
     moment = now or timezone.now()
     key = _mobile_key(mobile)
@@ -194,6 +200,7 @@ def phone_code_send(*, mobile: str, now: datetime | None = None) -> None:
         mobile_hash=key,
         code_hash=_code_hash(code),
         expires_at=moment + timedelta(minutes=CODE_MINUTES),
+        created_at=moment,
     )
     sms_send(
         mobile=mobile,
@@ -203,7 +210,7 @@ def phone_code_send(*, mobile: str, now: datetime | None = None) -> None:
     )
 
 
-def _check_code(mobile: str, code: str) -> None:
+def _check_code(mobile: str, code: str, now: datetime | None = None) -> None:
     wrong = DomainError(
         _("The code is wrong or has expired. Ask for a new one."),
         code=INVALID,
@@ -211,13 +218,14 @@ def _check_code(mobile: str, code: str) -> None:
     )
     # Committed on its own, so that a wrong guess counts: the error is raised after the block
     # (raised inside it, it would roll the count back and allow endless guessing).
+    moment = now or timezone.now()
     with transaction.atomic():
         sent = (
             PhoneCode.objects.select_for_update()
             .filter(
                 mobile_hash=_mobile_key(mobile),
                 used_at__isnull=True,
-                expires_at__gt=timezone.now(),
+                expires_at__gt=moment,
             )
             .order_by("-created_at")
             .first()
@@ -226,7 +234,7 @@ def _check_code(mobile: str, code: str) -> None:
         if sent is None or sent.attempts >= CODE_ATTEMPTS:
             pass
         elif secrets.compare_digest(sent.code_hash, _code_hash(code.strip())):
-            PhoneCode.objects.filter(pk=sent.pk).update(used_at=timezone.now())
+            PhoneCode.objects.filter(pk=sent.pk).update(used_at=moment)
             right = True
         else:
             PhoneCode.objects.filter(pk=sent.pk).update(attempts=sent.attempts + 1)
@@ -281,11 +289,12 @@ def _create(
     actor: User | None,
     menu_item: MenuItem | None,
     beneficiary: Beneficiary | None,
+    now: datetime | None,
 ) -> Order:
     township = _checked(data, menu_item, receiver)
-    now = timezone.now()
+    moment = now or timezone.now()
     order = Order.objects.create(
-        number=_number(now),
+        number=_number(moment),
         receiver=receiver,
         organisation=receiver,
         channel=channel,
@@ -300,11 +309,19 @@ def _create(
         contact_hash=_mobile_key(mobile),
         contact_masked=mask_mobile(mobile),
         beneficiary=beneficiary,
-        step_due_at=step_deadline(S.SUBMITTED, now),
+        step_due_at=step_deadline(S.SUBMITTED, moment),
         created_by=actor,
     )
+    if now is not None:  # created_at is stamped on creation (TimeStamped): dated afterwards
+        Order.objects.filter(pk=order.pk).update(created_at=now, updated_at=now)
+        order.created_at = order.updated_at = now
     OrderEvent.objects.create(
-        order=order, to_status=S.SUBMITTED, organisation=receiver, actor=actor, note=channel
+        order=order,
+        to_status=S.SUBMITTED,
+        organisation=receiver,
+        actor=actor,
+        note=channel,
+        at=moment,
     )
     return order
 
@@ -316,15 +333,17 @@ def order_submit(
     code: str,
     data: dict[str, Any],
     menu_item: MenuItem | None = None,
+    now: datetime | None = None,
 ) -> Order:
     """A resident orders on their phone, without an account: the code sent to the phone
-    proves the number (the contact the center and the taker will call)."""
+    proves the number (the contact the center and the taker will call). `now`: the moment
+    of ordering when past orders are loaded (the demo); otherwise now."""
     mobile = _mobile(mobile)
     if receiver.kind not in RECEIVING_KINDS or not receiver.is_active:
         raise DomainError(_("Choose a practice center, institute or station."), code=INVALID)
     data = dict(data)
     _checked(data, menu_item, receiver)  # a mistake in the form must not use up the code
-    _check_code(mobile, code)
+    _check_code(mobile, code, now)
     with transaction.atomic():
         order = _create(
             receiver=receiver,
@@ -334,6 +353,7 @@ def order_submit(
             actor=None,
             menu_item=menu_item,
             beneficiary=None,
+            now=now,
         )
     _tell_staff(order, _("a new order to verify"))
     return order
@@ -348,8 +368,10 @@ def order_record(
     data: dict[str, Any],
     menu_item: MenuItem | None = None,
     beneficiary: Beneficiary | None = None,
+    now: datetime | None = None,
 ) -> Order:
-    """Staff record an order for someone who called or walked in (or from the register)."""
+    """Staff record an order for someone who called or walked in (or from the register).
+    `now`: the moment it was recorded when past orders are loaded (the demo); otherwise now."""
     access.require(actor, access.MANAGE, receiver)
     if beneficiary is not None:
         access.require(actor, access.VIEW, beneficiary)
@@ -362,6 +384,7 @@ def order_record(
         actor=actor,
         menu_item=menu_item,
         beneficiary=beneficiary,
+        now=now,
     )
     audit_record(
         actor=actor,
@@ -423,19 +446,23 @@ def _tell(order: Order, news: str, recipients: list[User], key: str) -> None:
 
 
 @transaction.atomic
-def order_verify(*, actor: User, order: Order, note: str = "") -> Order:
-    """The receiving center checks the need is real and fit for volunteers (条例 art. 13)."""
+def order_verify(
+    *, actor: User, order: Order, note: str = "", now: datetime | None = None
+) -> Order:
+    """The receiving center checks the need is real and fit for volunteers (条例 art. 13).
+    `now`: the moment of the decision when past decisions are loaded (the demo); otherwise
+    now."""
     access.require(actor, access.MANAGE, order.receiver)
-    return _move(order, S.VERIFIED, actor=actor, note=note, sources={S.SUBMITTED})
+    return _move(order, S.VERIFIED, actor=actor, note=note, now=now, sources={S.SUBMITTED})
 
 
 @transaction.atomic
-def order_reject(*, actor: User, order: Order, reason: str) -> Order:
-    """Refuse an order with a reason the resident is told."""
+def order_reject(*, actor: User, order: Order, reason: str, now: datetime | None = None) -> Order:
+    """Refuse an order with a reason the resident is told (`now`: as for order_verify)."""
     access.require(actor, access.MANAGE, order.receiver)
     _may_move(order, S.REJECTED)
     reason = _needs(reason, "reason", _("Say why, for the resident."))
-    order = _move(order, S.REJECTED, actor=actor, note=reason, reason=reason[:200])
+    order = _move(order, S.REJECTED, actor=actor, note=reason, now=now, reason=reason[:200])
     _tell_resident(order, _("was not accepted: %(reason)s") % {"reason": reason})
     return order
 
@@ -494,8 +521,16 @@ def dispatch_candidates(order: Order, actor: User) -> list[tuple[Organisation, i
 
 
 @transaction.atomic
-def order_dispatch(*, actor: User, order: Order, to: Organisation, note: str = "") -> Order:
-    """Send a verified order down the tree to an institute, station or team (派单)."""
+def order_dispatch(
+    *,
+    actor: User,
+    order: Order,
+    to: Organisation,
+    note: str = "",
+    now: datetime | None = None,
+) -> Order:
+    """Send a verified order down the tree to an institute, station or team (派单). `now`: as
+    for order_verify."""
     access.require(actor, access.MANAGE, order.organisation)
     access.require(actor, access.MANAGE, to)
     _may_move(order, S.DISPATCHED)
@@ -505,16 +540,17 @@ def order_dispatch(*, actor: User, order: Order, to: Organisation, note: str = "
             code=INVALID,
             fields={"to": _("Not below the organisation that holds the order.")},
         )
-    order = _move(order, S.DISPATCHED, actor=actor, note=note, organisation=to)
+    order = _move(order, S.DISPATCHED, actor=actor, note=note, now=now, organisation=to)
     _tell_staff(order, _("dispatched to you"), to)
     return order
 
 
 @transaction.atomic
-def order_open(*, actor: User, order: Order, note: str = "") -> Order:
-    """Open a verified order for the teams and volunteers in range to take (抢单)."""
+def order_open(*, actor: User, order: Order, note: str = "", now: datetime | None = None) -> Order:
+    """Open a verified order for the teams and volunteers in range to take (抢单). `now`: as
+    for order_verify."""
     access.require(actor, access.MANAGE, order.organisation)
-    return _move(order, S.OPEN, actor=actor, note=note)
+    return _move(order, S.OPEN, actor=actor, note=note, now=now)
 
 
 # --- take (接单) -----------------------------------------------------------------------------
@@ -547,10 +583,13 @@ def order_take(
     order: Order,
     volunteer: Volunteer | None = None,
     team: Organisation | None = None,
+    now: datetime | None = None,
 ) -> Order:
     """Take the order: a volunteer for themselves (an open order in range), or the leader or
     staff of a team (or unit) it was dispatched to, naming the member who will serve. Only
-    one taker wins; the others are told it has been taken."""
+    one taker wins; the others are told it has been taken. `now`: the moment it was taken
+    when past decisions are loaded (the demo); otherwise now."""
+    moment = now or timezone.now()
     with transaction.atomic():
         # Locked: those pressing at once queue here, and each after the winner reads the order
         # taken (a conflict), not half-way through its checks (told it is not for them).
@@ -592,18 +631,19 @@ def order_take(
             S.ACCEPTED,
             actor=actor,
             note=volunteer.name,
+            now=moment,
             taker=volunteer,
             taker_team=team,
-            accepted_at=timezone.now(),
+            accepted_at=moment,
         )
     _tell_resident(order, _("has been taken; the volunteer will call you."))
     return order
 
 
 @transaction.atomic
-def order_decline(*, actor: User, order: Order, reason: str) -> Order:
+def order_decline(*, actor: User, order: Order, reason: str, now: datetime | None = None) -> Order:
     """Give a dispatched order back (never forced: 条例 art. 25), or give up a taken one: it
-    goes back up to the receiving center to be dispatched again."""
+    goes back up to the receiving center to be dispatched again. `now`: as for order_verify."""
     # Locked and read afresh: who may give it back depends on who holds it now.
     Order.objects.select_for_update().filter(pk=order.pk).values_list("pk").get()
     order.refresh_from_db()
@@ -618,6 +658,7 @@ def order_decline(*, actor: User, order: Order, reason: str) -> Order:
         S.VERIFIED,
         actor=actor,
         note=reason,
+        now=now,
         sources=DECLINABLE,
         organisation=order.receiver,
         taker=None,
@@ -768,9 +809,12 @@ def order_finish(
 
 
 @transaction.atomic
-def order_rate(*, order: Order, token: str, rating: int, comment: str = "") -> Order:
+def order_rate(
+    *, order: Order, token: str, rating: int, comment: str = "", now: datetime | None = None
+) -> Order:
     """The resident rates the service with the link sent to their phone; a low rating opens a
-    follow-up (回访) for the center."""
+    follow-up (回访) for the center. `now`: the moment of rating when past ratings are loaded
+    (the demo); otherwise now."""
     if not order.rating_token or not secrets.compare_digest(order.rating_token, token):
         raise DomainError(_("This rating link is not valid."), code=FORBIDDEN)
     if rating not in Order.Rating.values:
@@ -780,14 +824,16 @@ def order_rate(*, order: Order, token: str, rating: int, comment: str = "") -> O
             fields={"rating": _("Choose one of the five levels.")},
         )
     low = rating <= LOW_RATING
+    moment = now or timezone.now()
     order = _move(
         order,
         S.RATED,
         actor=None,
         note=str(rating),
+        now=moment,
         rating=rating,
         rating_comment=comment.strip()[:500],
-        rated_at=timezone.now(),
+        rated_at=moment,
         follow_up=low,
     )
     if low:
@@ -796,8 +842,10 @@ def order_rate(*, order: Order, token: str, rating: int, comment: str = "") -> O
 
 
 @transaction.atomic
-def follow_up_record(*, actor: User, order: Order, note: str) -> Order:
-    """The center records its follow-up (回访) of a low rating."""
+def follow_up_record(*, actor: User, order: Order, note: str, now: datetime | None = None) -> Order:
+    """The center records its follow-up (回访) of a low rating. `now`: the moment of the
+    follow-up when past decisions are loaded (the demo); otherwise now."""
+    moment = now or timezone.now()
     access.require(actor, access.MANAGE, order.receiver)
     note = _needs(note, "note", _("Say what the follow-up found."))
     # Conditional, so that two people recording at once make one follow-up.
@@ -806,20 +854,28 @@ def follow_up_record(*, actor: User, order: Order, note: str) -> Order:
     ):
         raise DomainError(_("This order needs no follow-up."), code=CONFLICT)
     OrderEvent.objects.create(
-        order=order, from_status=order.status, to_status=order.status, actor=actor, note=note
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        note=note[:500],
+        at=moment,
     )
     order.refresh_from_db()
     return order
 
 
 @transaction.atomic
-def order_cancel(*, actor: User | None, order: Order, reason: str) -> Order:
-    """Cancel before the service starts, by the receiving center (or the resident's call)."""
+def order_cancel(
+    *, actor: User | None, order: Order, reason: str, now: datetime | None = None
+) -> Order:
+    """Cancel before the service starts, by the receiving center (or the resident's call).
+    `now`: as for order_verify."""
     if actor is not None:
         access.require(actor, access.MANAGE, order.receiver)
     _may_move(order, S.CANCELLED)
     reason = _needs(reason, "reason", _("Enter a reason."))
-    order = _move(order, S.CANCELLED, actor=actor, note=reason, reason=reason[:200])
+    order = _move(order, S.CANCELLED, actor=actor, note=reason, now=now, reason=reason[:200])
     news = _("was cancelled: %(reason)s") % {"reason": reason}
     _tell_resident(order, news)
     # Whoever was to serve it must not turn up: the unit it was dispatched to, and the taker.
@@ -876,6 +932,7 @@ def orders_escalate(now: datetime | None = None) -> int:
             to_status=order.status,
             organisation=above,
             note=_("overdue: escalated to %(org)s") % {"org": above.name},
+            at=moment,
         )
         order.escalated_to = above
         _tell_staff(order, _("overdue, escalated to you"), above)

@@ -1,11 +1,14 @@
 """The demo residents' orders: menus in every county, the register, an order in every state,
 the served ones' hours claimed; loaded once."""
 
+from datetime import timedelta
 from functools import partial
 from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max, Min
+from django.utils import timezone
 
 from leifeng.activities.models import Activity, Attendance, Signup
 from leifeng.audit.models import AuditEntry
@@ -52,6 +55,7 @@ def test_demo_loads_menus_register_and_orders_once(db, few_volunteers, capsys):
     counts = [model.objects.count() for model in MODELS]
     _check_menus_and_register()
     _check_orders()
+    _check_dates()
     _check_serving_and_hours()
     call_command("demo")
     assert [model.objects.count() for model in MODELS] == counts
@@ -116,6 +120,29 @@ def _check_orders():
         assert moves[0].to_status == S.SUBMITTED and moves[-1].to_status == order.status
         for before, after in pairwise(moves):
             assert after.from_status == before.to_status
+
+
+def _check_dates():
+    """The orders spread over the past weeks: some waiting are overdue now, the escalations
+    and every event lie in the past, and each order's events follow one another."""
+    now = timezone.now()
+    assert Order.objects.overdue(now).exists()
+    assert Order.objects.overdue(now).filter(escalated_to__isnull=True).exists()
+    assert not OrderEvent.objects.filter(at__gt=now).exists()
+    assert not Order.objects.filter(escalated_at__gt=now).exists()
+    assert not Order.objects.filter(escalated_at__gt=now - timedelta(days=1)).exists()
+    assert not Order.objects.filter(created_at__gt=now).exists()
+    span = Order.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+    assert span["last"] - span["first"] > timedelta(days=14)
+    for order in Order.objects.prefetch_related("events"):
+        moments = [event.at for event in order.events.all()]
+        assert moments[0] == order.created_at and moments == sorted(moments), order.number
+        if order.accepted_at is not None:
+            assert order.created_at < order.accepted_at <= (order.done_at or now)
+        if order.rated_at is not None:
+            assert order.done_at is not None and order.done_at < order.rated_at < now
+    unrated = OrderEvent.objects.filter(to_status=S.UNRATED, from_status=S.DONE)
+    assert unrated.exists() and unrated.aggregate(last=Max("at"))["last"] < now
 
 
 def _check_serving_and_hours():

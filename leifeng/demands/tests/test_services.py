@@ -903,3 +903,65 @@ def test_dispatch_suggestions_weigh_place_service_and_skills(orders):
     score, why = ranked[orders.team]
     assert "1 名队员具备相关技能" in why and "同一乡镇" in why
     assert score > ranked[orders.station][0] - 1
+
+
+def test_a_past_now_dates_the_order_its_events_and_deadlines(orders):
+    """The demo loads past decisions: each service called with a past `now` dates what it
+    does then, not at the time of the call."""
+    tree = orders.tree
+    ordered = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=40), datetime.min.time())
+    ) + timedelta(hours=9)
+    verified, dispatched, taken = (ordered + timedelta(hours=h) for h in (2, 5, 8))
+    started, finished, rated = (ordered + timedelta(days=d) for d in (2, 2.1, 4))
+    services.phone_code_send(mobile=MOBILE, now=ordered)
+    code = Delivery.objects.filter(address=MOBILE).order_by("-pk").first().body
+    order = services.order_submit(
+        receiver=orders.center,
+        mobile=MOBILE,
+        code=re.search(r"\d{6}", code).group(),
+        data=order_data(orders.center),
+        now=ordered,
+    )
+    assert order.created_at == ordered and row(order)["created_at"] == ordered
+    assert order.number.startswith(f"D{timezone.localtime(ordered):%Y%m%d}")
+    assert order.step_due_at == services.step_deadline(S.SUBMITTED, ordered)
+    order = services.order_verify(actor=tree.a1_staff, order=order, now=verified)
+    assert order.step_due_at == services.step_deadline(S.VERIFIED, verified)
+    order = services.order_dispatch(
+        actor=tree.a1_staff, order=order, to=orders.team, now=dispatched
+    )
+    assert order.step_due_at == dispatched + timedelta(hours=settings.DEMANDS_ACCEPT_HOURS)
+    order = services.order_take(
+        actor=orders.leader, order=order, volunteer=orders.member, now=taken
+    )
+    services.order_start(actor=orders.member.user, order=order, now=started)
+    order = services.order_finish(
+        actor=orders.member.user, order=order, note="已送到", now=finished
+    )
+    assert order.step_due_at == finished + timedelta(days=settings.DEMANDS_RATING_DAYS)
+    order = services.order_rate(order=order, token=order.rating_token, rating=1, now=rated)
+    assert order.accepted_at == taken and order.rated_at == rated
+    followed = rated + timedelta(days=1)
+    order = services.follow_up_record(actor=tree.a1_staff, order=order, note="已回访", now=followed)
+    assert order.created_at == ordered and order.updated_at == rated
+    assert list(OrderEvent.objects.filter(order=order).values_list("at", flat=True)) == [
+        ordered,
+        verified,
+        dispatched,
+        taken,
+        started,
+        finished,
+        rated,
+        followed,
+    ]
+    # A code sent at a past moment is no longer valid now.
+    services.phone_code_send(mobile=MOBILE, now=ordered)
+    old = Delivery.objects.filter(address=MOBILE).order_by("-pk").first().body
+    with pytest.raises(DomainError):
+        services.order_submit(
+            receiver=orders.center,
+            mobile=MOBILE,
+            code=re.search(r"\d{6}", old).group(),
+            data=order_data(orders.center),
+        )
