@@ -76,3 +76,8 @@ def lookup_hash(value: str) -> str:
     """HMAC-SHA256 of a normalised value: equal values match, the value itself stays unknown."""
     key = settings.LEIFENG_LOOKUP_KEY.encode()
     return hmac.new(key, value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def code_digest(code: str) -> str:
+    """How a one-time code sent by SMS is kept: its SHA-256, never the code."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()

@@ -54,3 +54,17 @@ def validate_mobile(value: str) -> None:
         raise ValidationError(
             _("Enter an 11-digit mainland mobile number starting with 1."), code="mobile"
         )
+
+
+def checked_mobile(value: str) -> str:
+    """The mobile number, stripped; a DomainError on the "mobile" field if it is not one."""
+    from leifeng.core.errors import DomainError
+
+    value = value.strip()
+    try:
+        validate_mobile(value)
+    except ValidationError as exc:
+        raise DomainError(
+            exc.messages[0], code="invalid", fields={"mobile": exc.messages[0]}
+        ) from None
+    return value

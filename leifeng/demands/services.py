@@ -8,7 +8,6 @@ loaded (the demo), which dates the order, its events and deadlines; otherwise no
 and the API never pass it.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -28,10 +27,10 @@ from leifeng.activities import services as activity_services
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
-from leifeng.core.crypto import lookup_hash, seal, unseal
+from leifeng.core.crypto import code_digest, seal, unseal
 from leifeng.core.errors import DomainError
 from leifeng.core.masking import mask_mobile
-from leifeng.core.validators import validate_mobile
+from leifeng.core.validators import checked_mobile
 from leifeng.demands.models import (
     FINAL,
     MOVES,
@@ -50,6 +49,7 @@ from leifeng.orgs import access
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions.models import Region
 from leifeng.volunteers.models import TeamMembership, Volunteer
+from leifeng.volunteers.services import mobile_key
 
 INVALID, CONFLICT, FORBIDDEN = "invalid", "conflict", "forbidden"
 S = Order.Status
@@ -164,31 +164,13 @@ def _needs(text: str, field: str, message: str) -> str:
 # --- ordering (点单) -------------------------------------------------------------------------
 
 
-def _mobile(mobile: str) -> str:
-    mobile = mobile.strip()
-    try:
-        validate_mobile(mobile)
-    except Exception as exc:  # ValidationError: one message
-        message = getattr(exc, "messages", [str(exc)])[0]
-        raise DomainError(message, code=INVALID, fields={"mobile": message}) from None
-    return mobile
-
-
-def _mobile_key(mobile: str) -> str:
-    return lookup_hash(f"mobile:{mobile}")
-
-
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 @transaction.atomic
 def phone_code_send(*, mobile: str, now: datetime | None = None) -> None:
     """Send a code to the phone of a resident ordering without an account. `now`: the moment
     it is sent when past orders are loaded (the demo); otherwise now."""
-    mobile = _mobile(mobile)
+    mobile = checked_mobile(mobile)
     moment = now or timezone.now()
-    key = _mobile_key(mobile)
+    key = mobile_key(mobile)
     recent = PhoneCode.objects.filter(mobile_hash=key, created_at__gte=moment - timedelta(hours=1))
     if recent.count() >= CODES_PER_HOUR:
         raise DomainError(
@@ -198,7 +180,7 @@ def phone_code_send(*, mobile: str, now: datetime | None = None) -> None:
     PhoneCode.objects.filter(mobile_hash=key, used_at__isnull=True).update(used_at=moment)
     sent = PhoneCode.objects.create(
         mobile_hash=key,
-        code_hash=_code_hash(code),
+        code_hash=code_digest(code),
         expires_at=moment + timedelta(minutes=CODE_MINUTES),
         created_at=moment,
     )
@@ -223,7 +205,7 @@ def _check_code(mobile: str, code: str, now: datetime | None = None) -> None:
         sent = (
             PhoneCode.objects.select_for_update()
             .filter(
-                mobile_hash=_mobile_key(mobile),
+                mobile_hash=mobile_key(mobile),
                 used_at__isnull=True,
                 expires_at__gt=moment,
             )
@@ -233,7 +215,7 @@ def _check_code(mobile: str, code: str, now: datetime | None = None) -> None:
         right = False
         if sent is None or sent.attempts >= CODE_ATTEMPTS:
             pass
-        elif secrets.compare_digest(sent.code_hash, _code_hash(code.strip())):
+        elif secrets.compare_digest(sent.code_hash, code_digest(code)):
             PhoneCode.objects.filter(pk=sent.pk).update(used_at=moment)
             right = True
         else:
@@ -306,7 +288,7 @@ def _create(
         preferred_time=(data.get("preferred_time") or "").strip()[:100],
         contact_name=data["contact_name"].strip()[:50],
         contact_sealed=seal(mobile),
-        contact_hash=_mobile_key(mobile),
+        contact_hash=mobile_key(mobile),
         contact_masked=mask_mobile(mobile),
         beneficiary=beneficiary,
         step_due_at=step_deadline(S.SUBMITTED, moment),
@@ -338,7 +320,7 @@ def order_submit(
     """A resident orders on their phone, without an account: the code sent to the phone
     proves the number (the contact the center and the taker will call). `now`: the moment
     of ordering when past orders are loaded (the demo); otherwise now."""
-    mobile = _mobile(mobile)
+    mobile = checked_mobile(mobile)
     if receiver.kind not in RECEIVING_KINDS or not receiver.is_active:
         raise DomainError(_("Choose a practice center, institute or station."), code=INVALID)
     data = dict(data)
@@ -380,7 +362,7 @@ def order_record(
         receiver=receiver,
         channel=Order.Channel.STAFF,
         data=dict(data),
-        mobile=_mobile(mobile),
+        mobile=checked_mobile(mobile),
         actor=actor,
         menu_item=menu_item,
         beneficiary=beneficiary,
@@ -1022,7 +1004,7 @@ def beneficiary_add(*, actor: User, data: dict[str, Any], mobile: str = "") -> B
     organisation: Organisation = data["organisation"]
     access.require(actor, access.MANAGE, organisation)
     _needs(data.get("consent_note", ""), "consent_note", _("Say how they agreed to be kept."))
-    mobile = _mobile(mobile) if mobile.strip() else ""
+    mobile = checked_mobile(mobile) if mobile.strip() else ""
     beneficiary = Beneficiary.objects.create(
         organisation=organisation,
         name=_needs(data.get("name", ""), "name", _("Enter the name."))[:50],
@@ -1033,7 +1015,7 @@ def beneficiary_add(*, actor: User, data: dict[str, Any], mobile: str = "") -> B
         consent_note=data["consent_note"].strip()[:200],
         consented_at=timezone.now(),
         mobile_sealed=seal(mobile) if mobile else "",
-        mobile_hash=_mobile_key(mobile) if mobile else "",
+        mobile_hash=mobile_key(mobile) if mobile else "",
         mobile_masked=mask_mobile(mobile) if mobile else "",
     )
     audit_record(

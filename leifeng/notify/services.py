@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from leifeng.accounts.models import User
 from leifeng.core.errors import DomainError
 from leifeng.core.masking import mask_mobile
-from leifeng.core.validators import validate_mobile
+from leifeng.core.validators import checked_mobile
 from leifeng.notify.kinds import EMAIL, KINDS, SMS, Kind
 from leifeng.notify.models import ChannelPreference, Delivery, Notification, SmsQuota
 from leifeng.notify.senders import (
@@ -119,13 +118,7 @@ def sms_send(
     *, mobile: str, kind: Kind, context: dict[str, Any], event_key: str
 ) -> Delivery | None:
     """An SMS to a number that may have no account (a resident ordering help)."""
-    mobile = mobile.strip()
-    try:
-        validate_mobile(mobile)
-    except ValidationError as exc:
-        raise DomainError(
-            exc.messages[0], code="invalid", fields={"mobile": exc.messages[0]}
-        ) from None
+    mobile = checked_mobile(mobile)
     context = {key: str(value) for key, value in context.items()}
     title, body = kind.render(context)
     return _add_delivery(

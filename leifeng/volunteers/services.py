@@ -4,7 +4,6 @@ Personal numbers arrive here in plain text and leave sealed (core.crypto); nothi
 writes a full document or mobile number to a log, an audit entry or an error message.
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from leifeng.accounts.models import User
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
-from leifeng.core.crypto import lookup_hash, seal, unseal
+from leifeng.core.crypto import code_digest, lookup_hash, seal, unseal
 from leifeng.core.errors import DomainError
 from leifeng.core.masking import mask_document, mask_mobile
 from leifeng.core.validators import validate_mobile
@@ -957,10 +956,6 @@ def team_leave(*, actor: User, membership: TeamMembership, reason: str = "") -> 
 # --- account recovery --------------------------------------------------------------------
 
 
-def _code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
-
-
 @transaction.atomic
 def recovery_start(*, document_type: str, document_number: str, mobile: str) -> None:
     """Send a code to the registered mobile if document and mobile match a record. The answer
@@ -986,7 +981,7 @@ def recovery_start(*, document_type: str, document_number: str, mobile: str) -> 
     RecoveryCode.objects.filter(volunteer=volunteer, used_at__isnull=True).update(used_at=now)
     recovery = RecoveryCode.objects.create(
         volunteer=volunteer,
-        code_hash=_code_hash(code),
+        code_hash=code_digest(code),
         expires_at=now + timedelta(minutes=RECOVERY_CODE_MINUTES),
     )
     sms_send(
@@ -1020,7 +1015,7 @@ def recovery_finish(*, document_type: str, document_number: str, code: str, pass
         )
         if recovery is None or recovery.attempts >= RECOVERY_MAX_ATTEMPTS:
             raise wrong
-        right = secrets.compare_digest(recovery.code_hash, _code_hash(code.strip()))
+        right = secrets.compare_digest(recovery.code_hash, code_digest(code))
         if right:
             recovery.used_at = timezone.now()
             recovery.save(update_fields=["used_at"])
