@@ -25,7 +25,7 @@ from leifeng.demands.forms import (
     StaffOrderForm,
     TakeForm,
 )
-from leifeng.demands.models import FINAL, Beneficiary, MenuItem, Order, OrderPhoto
+from leifeng.demands.models import FINAL, MOVES, Beneficiary, MenuItem, Order, OrderPhoto
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.volunteers.models import TeamMembership, Volunteer
@@ -223,6 +223,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_take": may_take,
             "manages": manages,
             "receives": receives,
+            "can_cancel": S.CANCELLED in MOVES.get(order.status, set()),
             "candidates": candidates[:8],
             "dispatch_form": DispatchForm(units=_units(candidates)) if manages else None,
             "take_form": TakeForm(members=_members(order, request.user)) if manages else None,
@@ -252,7 +253,10 @@ def order_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "reject":
             services.order_reject(actor=user, order=order, reason=reason)
         elif action == "dispatch":
-            to = access.get_for(user, Organisation.objects.all(), pk=request.POST.get("to") or 0)
+            chosen = request.POST.get("to", "")
+            if not chosen.isdigit():
+                raise DomainError(_("Choose where to dispatch the order."), code="invalid")
+            to = access.get_for(user, Organisation.objects.all(), pk=int(chosen))
             services.order_dispatch(actor=user, order=order, to=to, note=note)
         elif action == "open":
             services.order_open(actor=user, order=order, note=note)

@@ -72,6 +72,8 @@ def test_staff_verify_and_dispatch_and_see_the_board(client, orders):
     client.post(reverse("demands:act", args=[order.pk, "verify"]))
     detail = page(client.get(reverse("demands:order", args=[order.pk])))
     assert "南村镇助老志愿服务队" in detail  # among the suggestions
+    response = client.post(reverse("demands:act", args=[order.pk, "dispatch"]), follow=True)
+    assert "请选择派给哪个单位" in response.content.decode()
     response = client.post(
         reverse("demands:act", args=[order.pk, "dispatch"]), {"to": orders.team.pk}, follow=True
     )
