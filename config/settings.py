@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "leifeng.activities",
     "leifeng.hours",
     "leifeng.demands",
+    "leifeng.reports",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -257,6 +258,12 @@ DEMANDS_VERIFY_WORKING_DAYS = env_int("DEMANDS_VERIFY_WORKING_DAYS", 1)
 DEMANDS_DISPATCH_WORKING_DAYS = env_int("DEMANDS_DISPATCH_WORKING_DAYS", 1)
 DEMANDS_ACCEPT_HOURS = env_int("DEMANDS_ACCEPT_HOURS", 24)
 DEMANDS_RATING_DAYS = env_int("DEMANDS_RATING_DAYS", 7)
+
+# Reports to the city: reminders so many days before and after the due date, and the largest
+# attachment of each kind (MB).
+REPORTS_REMIND_BEFORE = [int(d) for d in env_list("REPORTS_REMIND_BEFORE", "7,3,1")]
+REPORTS_REMIND_AFTER = [int(d) for d in env_list("REPORTS_REMIND_AFTER", "1,3,7")]
+REPORTS_ATTACHMENT_MB = {"photo": 10, "video": 200, "document": 20}
 ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
 ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
 ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")

@@ -41,6 +41,7 @@ from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
+from leifeng.reports.rollups import mark_dirty
 from leifeng.volunteers.models import TeamMembership, Volunteer
 from leifeng.volunteers.services import own_record
 
@@ -272,6 +273,7 @@ def activity_publish(*, actor: User, activity: Activity, now: datetime | None = 
     activity.status = Activity.Status.PUBLISHED
     activity.published_at = _now(now)
     activity.save(update_fields=["status", "published_at", "updated_at"])
+    _mark_figures(activity)
     _audit_status(actor, activity, Activity.Status.DRAFT)
     return activity
 
@@ -305,6 +307,7 @@ def activity_cancel(
     activity.cancelled_at = moment
     activity.cancel_reason = reason[:200]
     activity.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    _mark_figures(activity)
     # Lock every shift first (signup_create locks its shift before reading the status), so a
     # sign-up racing this either committed already and is ended below, or sees "cancelled".
     activity.shifts.update(confirmed=0)
@@ -360,9 +363,17 @@ def activities_advance(now: datetime | None = None) -> int:
 
 
 def _refresh_span(activity: Activity) -> None:
+    _mark_figures(activity)  # the days it held before the change
     span = activity.shifts.aggregate(first=Min("starts_at"), last=Max("ends_at"))
     Activity.objects.filter(pk=activity.pk).update(starts_at=span["first"], ends_at=span["last"])
     activity.starts_at, activity.ends_at = span["first"], span["last"]
+    _mark_figures(activity)
+
+
+def _mark_figures(activity: Activity) -> None:
+    """The activities held on its days changed: the reports' rollups recompute them."""
+    if activity.starts_at and activity.ends_at:
+        mark_dirty(activity.starts_at, activity.ends_at)
 
 
 def _check_shift_times(starts_at: datetime, ends_at: datetime, quota: int) -> None:

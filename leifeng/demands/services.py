@@ -20,7 +20,6 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from leifeng.accounts.models import User
 from leifeng.activities import services as activity_services
@@ -30,6 +29,7 @@ from leifeng.core.campaign import CampaignLine
 from leifeng.core.crypto import code_digest, seal, unseal
 from leifeng.core.errors import DomainError
 from leifeng.core.masking import mask_mobile
+from leifeng.core.uploads import photo_suffix
 from leifeng.core.validators import checked_mobile
 from leifeng.demands.models import (
     FINAL,
@@ -48,6 +48,7 @@ from leifeng.notify.services import notify, sms_send
 from leifeng.orgs import access
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions.models import Region
+from leifeng.reports.rollups import mark_dirty
 from leifeng.volunteers.models import TeamMembership, Volunteer
 from leifeng.volunteers.services import mobile_key
 
@@ -60,7 +61,6 @@ LOW_RATING = 2  # 不满意 or worse opens a follow-up (回访)
 SERVICE_PLANNED = timedelta(hours=4)
 PHOTOS_MAX = 6
 PHOTO_MAX_MB = 8
-PHOTO_KINDS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 # The volunteer skills (volunteers' register) that suit each kind of help.
 CATEGORY_SKILLS: dict[str, list[str]] = {
     Category.CARE: ["养老照护", "医疗护理"],
@@ -151,6 +151,7 @@ def _move(
         note=note[:500],
         at=moment,
     )
+    mark_dirty(order.created_at, moment)  # taken, served and rated days for the reports
     return order
 
 
@@ -297,6 +298,7 @@ def _create(
     if now is not None:  # created_at is stamped on creation (TimeStamped): dated afterwards
         Order.objects.filter(pk=order.pk).update(created_at=now, updated_at=now)
         order.created_at = order.updated_at = now
+    mark_dirty(order.created_at)  # a new order for the reports' figures
     OrderEvent.objects.create(
         order=order,
         to_status=S.SUBMITTED,
@@ -725,20 +727,12 @@ def _photos_checked(photos: list[UploadedFile]) -> list[tuple[UploadedFile, str]
         problem = ""
         if not photo.size or photo.size > PHOTO_MAX_MB * 1024 * 1024:
             problem = _("%(name)s is empty or larger than %(max)d MB.")
-        else:
-            try:
-                with Image.open(photo) as image:
-                    kind = (image.format or "").lower()
-                    image.verify()
-            except (OSError, ValueError, Image.DecompressionBombError):
-                kind = ""
-            if kind not in PHOTO_KINDS:
-                problem = _("%(name)s is not a JPEG, PNG or WebP photo.")
-            photo.seek(0)
+        elif not (suffix := photo_suffix(photo)):
+            problem = _("%(name)s is not a JPEG, PNG or WebP photo.")
         if problem:
             message = problem % {"name": photo.name, "max": PHOTO_MAX_MB}
             raise DomainError(message, code=INVALID, fields={"photos": message})
-        checked.append((photo, PHOTO_KINDS[kind]))
+        checked.append((photo, suffix))
     return checked
 
 

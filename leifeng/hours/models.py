@@ -90,7 +90,11 @@ class HoursEntry(models.Model):
                 name="hours_entry_sign",
             ),
         ]
-        indexes = [models.Index(fields=["volunteer", "started_at"], name="hours_entry_time")]
+        indexes = [
+            models.Index(fields=["volunteer", "started_at"], name="hours_entry_time"),
+            # The reports' rollups recompute a day's entries.
+            models.Index(fields=["started_at"], name="hours_entry_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.content} · {self.hours}"

@@ -44,6 +44,7 @@ from leifeng.notify import kinds
 from leifeng.notify.services import notify
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
+from leifeng.reports.rollups import mark_dirty
 from leifeng.volunteers.models import Volunteer
 from leifeng.volunteers.services import own_record
 
@@ -205,6 +206,7 @@ def _credit(
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     entry.save()
+    mark_dirty(entry.started_at)
     _change_total(totals, entry.hours)
     _tell_new_stars(volunteer, totals.total, totals.total + entry.hours)
     return entry
@@ -246,6 +248,7 @@ def _reverse(actor: User, entry: HoursEntry, reason: str) -> HoursEntry:
         recorded_by=actor,
     )
     reversal.save()
+    mark_dirty(reversal.started_at)
     _change_total(totals, reversal.hours)
     return reversal
 

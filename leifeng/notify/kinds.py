@@ -145,3 +145,52 @@ ORDER_FOR_YOU = register(
         default=frozenset({SMS}),
     )
 )
+REPORT_DUE = register(
+    Kind(
+        key="reports.due",
+        label=_("A report to the city is due soon"),
+        title=_("Report due on %(due)s: %(period)s"),
+        body=_(
+            "The report “%(period)s” is due on %(due)s, in %(days)s days. Fill in the "
+            "narrative, check the figures, add photos and submit it."
+        ),
+        default=frozenset({EMAIL}),
+    )
+)
+REPORT_OVERDUE = register(
+    Kind(
+        key="reports.overdue",
+        label=_("A report to the city is overdue"),
+        title=_("Report overdue: %(period)s"),
+        body=_(
+            "The report “%(period)s” was due on %(due)s and is %(days)s days late. Please "
+            "submit it as soon as possible."
+        ),
+        default=frozenset({EMAIL}),
+    )
+)
+REPORT_RETURNED = register(
+    Kind(
+        key="reports.returned",
+        label=_("A report was returned"),
+        title=_("Report returned: %(period)s"),
+        body=_("The report “%(period)s” was returned for changes: %(comment)s"),
+        default=frozenset({EMAIL}),
+    )
+)
+REPORT_ACCEPTED = register(
+    Kind(
+        key="reports.accepted",
+        label=_("A report was accepted"),
+        title=_("Report accepted: %(period)s"),
+        body=_("The report “%(period)s” was accepted."),
+    )
+)
+REPORT_SUBMITTED = register(
+    Kind(
+        key="reports.submitted",
+        label=_("A report was submitted to my office"),
+        title=_("%(organisation)s submitted “%(period)s”"),
+        body=_("%(organisation)s submitted its report “%(period)s”; it waits for review."),
+    )
+)

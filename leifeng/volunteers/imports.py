@@ -26,6 +26,7 @@ from leifeng.core.sheets import file_error
 from leifeng.jobs.services import job_start
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
+from leifeng.reports.rollups import mark_dirty
 from leifeng.volunteers.importer import CheckedRow, FileCheck, read_file
 from leifeng.volunteers.models import (
     ConsentRecord,
@@ -373,6 +374,7 @@ def write_plan(
             volunteer.pk = ids[volunteer.number]
             volunteer._state.adding, volunteer._state.db = False, Volunteer.objects.db
         new_ids.extend(v.pk for v in volunteers)
+        mark_dirty(now)  # new registrations for the reports' figures
         _write_related(volunteers, profiles, actor=actor, note=note, now=now)
         SkillLink.objects.bulk_create(
             SkillLink(volunteer_id=v.pk, skill_id=s.pk)

@@ -131,6 +131,8 @@ class Volunteer(TimeStamped):
                 fields=["name"], name="volunteers_name_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["organisation", "status"], name="volunteers_org_status"),
+            # The reports' rollups count a day's registrations.
+            models.Index(fields=["created_at"], name="volunteers_registered"),
         ]
 
     def __str__(self) -> str:

@@ -31,6 +31,7 @@ from leifeng.notify.services import sms_send
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
 from leifeng.regions.models import Region
+from leifeng.reports.rollups import mark_dirty
 from leifeng.volunteers.codes import (
     Availability,
     Education,
@@ -478,6 +479,7 @@ def _create(
             volunteer.save()
     except IntegrityError:  # the same document, registered a moment ago by someone else
         raise _taken_error() from None
+    mark_dirty(now)  # a new registration for the reports' figures
     volunteer.skills.set(profile.skills)
     if actor is None:
         ConsentRecord.objects.create(
