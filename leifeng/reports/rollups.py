@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -174,7 +174,10 @@ def _month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def _rows(model: type[Figures], cells: dict[Key, Totals], date_field: str) -> list[Figures]:
+F = TypeVar("F", bound=Figures)
+
+
+def _rows(model: type[F], cells: dict[Key, Totals], date_field: str) -> list[F]:
     return [
         model(organisation_id=org_id, line=line, **{date_field: day}, **cell.row_values())
         for (org_id, day, line), cell in cells.items()

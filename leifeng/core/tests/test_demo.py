@@ -15,6 +15,7 @@ from leifeng.demands import demo as demand_demo
 from leifeng.hours import demo as hours_demo
 from leifeng.orgs import access
 from leifeng.orgs.models import Membership, Organisation
+from leifeng.reports import demo as report_demo
 from leifeng.volunteers import demo
 from leifeng.volunteers.identity import parse_document
 from leifeng.volunteers.models import (
@@ -36,6 +37,7 @@ def without_activities(monkeypatch):
     monkeypatch.setattr(activity_demo, "activities_load", lambda **kwargs: activity_demo.Loaded())
     monkeypatch.setattr(hours_demo, "hours_load", lambda **kwargs: hours_demo.Loaded())
     monkeypatch.setattr(demand_demo, "demands_load", lambda **kwargs: demand_demo.Loaded())
+    monkeypatch.setattr(report_demo, "reports_load", lambda **kwargs: report_demo.Loaded())
 
 
 MODELS = [

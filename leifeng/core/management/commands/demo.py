@@ -15,6 +15,7 @@ from leifeng.orgs import services as org_services
 from leifeng.orgs.models import Membership, Organisation
 from leifeng.regions import services as region_services
 from leifeng.regions.models import Region
+from leifeng.reports import demo as report_demo
 from leifeng.volunteers import demo as volunteer_demo
 from leifeng.volunteers.models import Volunteer
 
@@ -210,6 +211,7 @@ class Command(BaseCommand):
         events = activity_demo.activities_load(actor=root)
         hours = hours_demo.hours_load(actor=root, approver=User.objects.get(username="city_admin"))
         demands = demand_demo.demands_load(actor=root)
+        reports = report_demo.reports_load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} organisations added)."))
         total = Volunteer.objects.count()
         if loaded.created:
@@ -259,6 +261,14 @@ class Command(BaseCommand):
                 f"orders, {MenuItem.objects.count()} menu services, "
                 f"{Beneficiary.objects.count()} people in the register."
             )
+        if reports.periods:
+            states = ", ".join(f"{n} {status}" for status, n in reports.states.items() if n)
+            self.stdout.write(
+                f"Reports to the city: {reports.periods} periods with their obligations; "
+                f"reports {states}."
+            )
+        else:
+            self.stdout.write("Reports to the city: none added (already loaded).")
         self.stdout.write("")
         self.stdout.write(
             f"Demo log-ins (password for all: {DEMO_PASSWORD}; the mobile number works too):"
