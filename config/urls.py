@@ -14,6 +14,7 @@ urlpatterns = [
     path("activities/", include("leifeng.activities.urls")),
     path("hours/", include("leifeng.hours.urls")),
     path("demands/", include("leifeng.demands.urls")),
+    path("reports/", include("leifeng.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+from html import unescape
 from typing import Any
 
 import nh3
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from PIL import Image
 
 from leifeng.accounts.models import User
+from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.errors import DomainError
@@ -176,7 +179,7 @@ def period_save(
     audit_record(
         actor=actor,
         organisation=organisation,
-        action="reports.period_saved",
+        action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
         obj=period,
         before=before,
         after={"name": period.name, "dates": _dates_text(period)},
@@ -281,7 +284,7 @@ def obligations_set(
         audit_record(
             actor=actor,
             organisation=period.organisation,
-            action="reports.obligations_set",
+            action=AuditEntry.Action.UPDATE,
             obj=period,
             before={"organisations": sorted(existing)},
             after={"organisations": sorted(wanted)},
@@ -304,6 +307,11 @@ def clean_narrative(html: str) -> str:
     """The narrative as safe formatted text: headings, paragraphs, emphasis, lists and
     tables are kept; scripts, styles, links and everything else are dropped."""
     return nh3.clean(html or "", tags=NARRATIVE_TAGS, attributes={}, link_rel=None).strip()
+
+
+def narrative_text(html: str) -> str:
+    """The narrative's words without its markup: an editor's empty "<p><br></p>" is none."""
+    return unescape(nh3.clean(html or "", tags=set())).strip()
 
 
 def _editable(actor: User, report: Report) -> Report:
@@ -408,7 +416,7 @@ def figure_set(
     audit_record(
         actor=actor,
         organisation=report.organisation,
-        action="reports.figure_changed",
+        action=AuditEntry.Action.UPDATE,
         obj=figure,
         before=before,
         after={"value": str(value), "manual": True, "note": note},
@@ -431,7 +439,7 @@ def figure_reset(*, actor: User, report: Report, key: str, line: str = "") -> Re
     audit_record(
         actor=actor,
         organisation=report.organisation,
-        action="reports.figure_reset",
+        action=AuditEntry.Action.UPDATE,
         obj=figure,
         before=before,
         after={"value": str(figure.value), "manual": False},
@@ -474,11 +482,11 @@ def _sniff(upload: UploadedFile) -> tuple[str, str]:
 
 
 def _thumbnail(data: bytes) -> bytes:
-    with Image.open(io.BytesIO(data)) as image:
-        image = image.convert("RGB")
-        image.thumbnail(THUMBNAIL_SIZE)
-        out = io.BytesIO()
-        image.save(out, "JPEG", quality=82)
+    with Image.open(io.BytesIO(data)) as opened:
+        image = opened.convert("RGB")
+    image.thumbnail(THUMBNAIL_SIZE)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=82)
     return out.getvalue()
 
 
@@ -589,11 +597,10 @@ def attachment_update(
 def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     report = _editable(actor, attachment.report)
     name = attachment.original_name
-    files = [attachment.file, attachment.thumbnail]
+    files = [(f.storage, f.name) for f in (attachment.file, attachment.thumbnail) if f]
     attachment.delete()
-    for file in files:
-        if file:
-            transaction.on_commit(lambda f=file: f.storage.delete(f.name))
+    for storage, name_ in files:
+        transaction.on_commit(partial(storage.delete, name_))
     _event(report, actor, "attachment_removed", name)
 
 
@@ -614,13 +621,15 @@ def allowed(report: Report, action: str) -> bool:
     return (report.status, action) in MOVES
 
 
-def _event(report: Report, actor: User | None, action: str, comment: str = "") -> ReportEvent:
+def _event(
+    report: Report, actor: User | None, action: str, comment: str = "", at: datetime | None = None
+) -> ReportEvent:
     return ReportEvent.objects.create(
         report=report,
         action=action,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         comment=comment,
-        at=timezone.now(),
+        at=at or timezone.now(),
     )
 
 
@@ -643,7 +652,7 @@ def _move(report: Report, action: str, actor: User, **changes: Any) -> Report:
     audit_record(
         actor=actor,
         organisation=report.organisation,
-        action=f"reports.{action}",
+        action=AuditEntry.Action.UPDATE,  # one of the log's actions; the move is in the statuses
         obj=report,
         before={"status": before},
         after={"status": to},
@@ -674,7 +683,7 @@ def report_submit(*, actor: User, report: Report, now: datetime | None = None) -
     )
     if not allowed(report, "submit"):
         _move(report, "submit", actor)  # raises, saying why
-    if not report.narrative.strip():
+    if not narrative_text(report.narrative):
         message = _("Write what your volunteers did before submitting.")
         raise DomainError(message, code=INVALID, fields={"narrative": message})
     if not report.contact_name.strip() or not report.contact_phone.strip():
@@ -690,6 +699,7 @@ def report_submit(*, actor: User, report: Report, now: datetime | None = None) -
         actor,
         "resubmitted" if not first_time else "submitted",
         _("late") if late and first_time else "",
+        at=moment,
     )
     notify(
         recipients=_responsible(report.period.organisation, reviewers=True),
@@ -702,17 +712,25 @@ def report_submit(*, actor: User, report: Report, now: datetime | None = None) -
 
 
 @transaction.atomic
-def report_return(*, actor: User, report: Report, comment: str) -> Report:
-    """The office sends the report back with what to change."""
+def report_return(
+    *, actor: User, report: Report, comment: str, now: datetime | None = None
+) -> Report:
+    """The office sends the report back with what to change. `now`: only for loading past
+    decisions (the demo)."""
     report = _reviewable(actor, report)
     comment = comment.strip()
     if not comment:
         message = _("Say what should be changed.")
         raise DomainError(message, code=INVALID, fields={"comment": message})
     report = _move(
-        report, "return", actor, comment=comment[:5000], decided_by=actor, decided_at=timezone.now()
+        report,
+        "return",
+        actor,
+        comment=comment[:5000],
+        decided_by=actor,
+        decided_at=now or timezone.now(),
     )
-    _event(report, actor, "returned", comment)
+    _event(report, actor, "returned", comment, at=now)
     notify(
         recipients=_responsible(report.organisation),
         kind=kinds.REPORT_RETURNED,
@@ -724,7 +742,10 @@ def report_return(*, actor: User, report: Report, comment: str) -> Report:
 
 
 @transaction.atomic
-def report_accept(*, actor: User, report: Report, comment: str = "") -> Report:
+def report_accept(
+    *, actor: User, report: Report, comment: str = "", now: datetime | None = None
+) -> Report:
+    """The office accepts the report. `now`: only for loading past decisions (the demo)."""
     report = _reviewable(actor, report)
     report = _move(
         report,
@@ -732,9 +753,9 @@ def report_accept(*, actor: User, report: Report, comment: str = "") -> Report:
         actor,
         comment=comment.strip()[:5000],
         decided_by=actor,
-        decided_at=timezone.now(),
+        decided_at=now or timezone.now(),
     )
-    _event(report, actor, "accepted", comment.strip())
+    _event(report, actor, "accepted", comment.strip(), at=now)
     notify(
         recipients=_responsible(report.organisation),
         kind=kinds.REPORT_ACCEPTED,
@@ -939,7 +960,9 @@ def top_units(
     return [(names[pk], h.quantize(Decimal("0.01"))) for h, pk in best]
 
 
-def trend(organisation: Organisation, periods: Iterable[Period]) -> list[tuple[Period, dict]]:
+def trend(
+    organisation: Organisation, periods: Iterable[Period]
+) -> list[tuple[Period, dict[tuple[str, str], Decimal]]]:
     """The organisation's figures in each period, oldest first."""
     return [
         (period, organisation_figures(organisation, period.starts_on, period.ends_on))
@@ -974,3 +997,16 @@ def public_totals() -> dict[str, Any]:
         "stations": stations,
         "year": today.year,
     }
+
+
+def figures_refreshed_at() -> datetime | None:
+    """When the rollup job last finished (the dashboard says how fresh its figures are)."""
+    from leifeng.jobs.models import PeriodicRun
+
+    return (
+        PeriodicRun.objects.filter(name="reports.rollups", status=PeriodicRun.Status.SUCCEEDED)
+        .exclude(finished_at=None)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
