@@ -22,6 +22,7 @@ from leifeng.demands.api import router as demands_router
 from leifeng.hours.api import router as hours_router
 from leifeng.orgs.api import router as orgs_router
 from leifeng.regions.api import router as regions_router
+from leifeng.reports.api import router as reports_router
 from leifeng.volunteers.api import router as volunteers_router
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ api.add_router("/volunteers", volunteers_router, tags=["volunteers"])
 api.add_router("/activities", activities_router, tags=["activities"])
 api.add_router("/hours", hours_router, tags=["hours"])
 api.add_router("/demands", demands_router, tags=["demands"])
+api.add_router("/reports", reports_router, tags=["reports"])
 
 
 def error_response(
