@@ -173,6 +173,8 @@ def activity_save(
     if activity.status != Activity.Status.DRAFT:
         _check_publishable(activity, needs_shifts=False)
     activity.save()
+    if activity.status != Activity.Status.DRAFT:
+        _mark_figures(activity)  # its campaign line may have changed
     for name in ACTIVITY_RELATIONS:
         if name in data:
             getattr(activity, name).set(data[name])

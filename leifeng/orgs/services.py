@@ -232,6 +232,7 @@ def org_move(*, actor: User, org: Organisation, new_parent: Organisation) -> Org
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1, Length(F("path"))))
     )
     org.refresh_from_db()
+    _figures_moved()
     audit_record(
         actor=actor,
         organisation=org,
@@ -380,3 +381,13 @@ def membership_grant_by_login(
             fields={"login": _("No such account.")},
         )
     return membership_grant(actor=actor, user=user, organisation=organisation, role=role)
+
+
+def _figures_moved() -> None:
+    """The moved subtree's figures now add up under other ancestors: the reports' rollups
+    recompute every day (a rare change; the periodic job does it in the background)."""
+    from leifeng.reports.rollups import mark_dirty, source_span
+
+    span = source_span()
+    if span is not None:
+        mark_dirty(*span)

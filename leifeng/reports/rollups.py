@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pyroaring import BitMap
 
@@ -185,12 +185,23 @@ def _rows(model: type[F], cells: dict[Key, Totals], date_field: str) -> list[F]:
 
 
 BATCH = 2000
+STORE_LOCK = 71_920_007  # a PostgreSQL advisory lock: one writer of the rollups at a time
+
+
+def _one_writer() -> None:
+    """Runs that overlap (the periodic job and `reports refresh`) store their days in turn. In
+    READ COMMITTED the second one's DELETE would not see the rows the first one just inserted,
+    and its INSERT would then break the unique constraint. SQLite has one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STORE_LOCK])
 
 
 @transaction.atomic
 def store_days(first_day: date, last_day: date) -> int:
     """Recompute the days [first_day, last_day] and the months they touch; returns the day
     cells written. The months are recomputed only for the organisations whose days changed."""
+    _one_writer()  # before reading anything: the second run reads what the first one stored
     old_orgs = set(
         DayFigures.objects.filter(day__range=(first_day, last_day)).values_list(
             "organisation_id", flat=True

@@ -25,7 +25,7 @@ from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from PIL import Image
 
 from leifeng.accounts.models import User
@@ -68,15 +68,21 @@ class FigureKind:
 FIGURES: dict[str, FigureKind] = {
     f.key: f
     for f in (
-        FigureKind("activities", gettext_lazy("Activities held"), gettext_lazy("activities")),
-        FigureKind("volunteers", gettext_lazy("Volunteers taking part"), gettext_lazy("people")),
-        FigureKind("services", gettext_lazy("Times served"), gettext_lazy("times")),
-        FigureKind("hours", gettext_lazy("Service hours"), gettext_lazy("hours"), 2),
-        FigureKind("registrations", gettext_lazy("New registrations"), gettext_lazy("people")),
-        FigureKind("people_served", gettext_lazy("People served"), gettext_lazy("people")),
-        FigureKind("orders_taken", gettext_lazy("Orders taken"), gettext_lazy("orders")),
+        FigureKind(
+            "activities", gettext_lazy("Activities held"), pgettext_lazy("unit", "activities")
+        ),
+        FigureKind(
+            "volunteers", gettext_lazy("Volunteers taking part"), pgettext_lazy("unit", "people")
+        ),
+        FigureKind("services", gettext_lazy("Times served"), pgettext_lazy("unit", "times")),
+        FigureKind("hours", gettext_lazy("Service hours"), pgettext_lazy("unit", "hours"), 2),
+        FigureKind(
+            "registrations", gettext_lazy("New registrations"), pgettext_lazy("unit", "people")
+        ),
+        FigureKind("people_served", gettext_lazy("People served"), pgettext_lazy("unit", "people")),
+        FigureKind("orders_taken", gettext_lazy("Orders taken"), pgettext_lazy("unit", "orders")),
         FigureKind("satisfaction", gettext_lazy("Satisfaction"), "%", 1),
-        FigureKind("stations", gettext_lazy("Stations on duty"), gettext_lazy("stations")),
+        FigureKind("stations", gettext_lazy("Stations on duty"), pgettext_lazy("unit", "stations")),
     )
 }
 LINES = [line.value for line in CampaignLine]
@@ -831,6 +837,8 @@ def reminders_send(today: date | None = None) -> int:
         if stage is None:
             continue
         overdue = stage.startswith("after")
+        # A report returned again is reminded again, stage by stage.
+        returns = report.events.filter(action="returned").count()
         with transaction.atomic():
             sent += len(
                 notify(
@@ -841,7 +849,7 @@ def reminders_send(today: date | None = None) -> int:
                         "due": report.period.due_on.strftime("%Y-%m-%d"),
                         "days": abs((report.period.due_on - today).days),
                     },
-                    event_key=f"reports.reminder:{report.pk}:{report.status}:{stage}",
+                    event_key=f"reports.reminder:{report.pk}:{returns}:{stage}",
                     url=reverse("reports:report", args=[report.pk]),
                 )
             )

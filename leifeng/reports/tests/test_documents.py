@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from PIL import Image
 from pyroaring import BitMap
 
@@ -330,7 +331,8 @@ def test_the_summary_xlsx_has_a_sheet_for_each_view(org_tree, summary, time_mach
     by_org = workbook[_("By organisation")]
     header = [cell.value for cell in by_org[1]]
     hours_column = header.index(
-        _("%(figure)s (%(unit)s)") % {"figure": _("Service hours"), "unit": _("hours")}
+        _("%(figure)s (%(unit)s)")
+        % {"figure": _("Service hours"), "unit": pgettext("unit", "hours")}
     )
     rows = {row[0].value: row for row in by_org.iter_rows(min_row=2)}
     assert rows["泽州县文明办"][hours_column].value == Decimal("30.5")
