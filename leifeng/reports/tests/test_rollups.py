@@ -464,3 +464,17 @@ def test_moving_a_published_activity_to_another_line_moves_its_figures(org_tree)
     refreshed()
     assert rollups.differences() == []
     assert figures(org_tree.city, THIRD)[("activities", "care")] == 1
+
+
+def test_moving_an_organisation_moves_its_figures_to_its_new_ancestors(org_tree):
+    from leifeng.orgs import services as org_services
+
+    unit = make_org(org_tree.root, org_tree.city, "泽州县某企业", Organisation.Kind.UNIT, "140525")
+    credit(org_tree.root, unit, volunteer_in(1), at(day(7, 22), 8), at(day(7, 22), 10))
+    refreshed()
+    assert pick(figures(org_tree.county_a, THIRD), "hours") == (Decimal(0),)
+    org_services.org_move(actor=org_tree.root, org=unit, new_parent=org_tree.county_a)
+    refreshed()
+    assert rollups.differences() == []
+    assert pick(figures(org_tree.county_a, THIRD), "hours") == (Decimal("2.00"),)
+    assert pick(figures(org_tree.city, THIRD), "hours") == (Decimal("2.00"),)
