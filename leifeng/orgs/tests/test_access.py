@@ -116,6 +116,23 @@ SCOPED_PAGES = [
     ("hours:late-reject", "late_entry", "manage", "manage"),
     ("demands:order", "order", "view", None),
     ("demands:menu-edit", "menu_item", "manage", "manage"),
+    ("reports:report", "report", "view", None),
+    ("reports:report_save", "report", None, "manage"),
+    ("reports:figure_set", "report", None, "manage"),
+    ("reports:figure_reset", "report", None, "manage"),
+    ("reports:attachment_add", "report", None, "manage"),
+    ("reports:attachment_pick", "report", None, "manage"),
+    ("reports:report_docx", "report", "view", None),
+    ("reports:report_xlsx", "report", "view", None),
+    ("reports:attachment_file", "attachment", "view", None),
+    ("reports:attachment_thumb", "attachment", "view", None),
+    ("reports:attachment_update", "attachment", None, "manage"),
+    ("reports:attachment_remove", "attachment", None, "manage"),
+    ("reports:period", "period", "manage", None),
+    ("reports:period_edit", "period", "manage", "manage"),
+    ("reports:obligations", "period", None, "manage"),
+    ("reports:period_docx", "period", "view", None),
+    ("reports:period_xlsx", "period", "view", None),
 ]
 # Pages without an object id; each filters its own list through access.py (tested below).
 UNSCOPED_PAGES = {
@@ -199,6 +216,18 @@ UNSCOPED_PAGES = {
     "demands:register",
     "demands:mine",
     "demands:photo",  # services.order_visible, as the order's page (demands/tests/test_views.py)
+    # Reports: the lists and the dashboard go through access.scoped; the public figures hold
+    # no personal data; a report's moves (two ids: report and action) and a picked photo
+    # check the report through access and the services (reports/tests/test_views.py).
+    "reports:index",
+    "reports:periods",
+    "reports:period_new",
+    "reports:year_new",
+    "reports:dashboard",
+    "reports:dashboard_chart",
+    "reports:figures",
+    "reports:act",
+    "reports:pickable_photo",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -260,7 +289,58 @@ def _object(tree, kind: str, target: str):
         return late_entry(tree, org)
     if kind in {"order", "menu_item"}:
         return demand_objects(tree, org)[kind]
+    if kind in REPORT_KINDS:
+        return report_objects(tree, org)[kind]
     return volunteer_objects(tree, org)[kind]
+
+
+REPORT_KINDS = {"report", "period", "attachment"}
+
+
+def report_objects(tree, org: Organisation) -> dict:
+    """A report `org` owes the city (its narrative and contact filled in, one photo
+    attached), and a period `org` runs itself."""
+    import io
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from leifeng.reports import services as report_services
+
+    city_period = report_services.period_save(
+        actor=tree.root,
+        organisation=tree.city,
+        name=f"{org.name}第二期",
+        starts_on=date(2026, 3, 20),
+        ends_on=date(2026, 7, 19),
+        due_on=date(2099, 7, 19),
+    )
+    report_services.obligations_set(actor=tree.root, period=city_period, organisations=[org])
+    report = city_period.reports.get()
+    report = report_services.report_save(
+        actor=tree.root,
+        report=report,
+        narrative="<p>开展文明实践志愿服务活动</p>",
+        contact_name="张三",
+        contact_phone="0356-2566216",
+    )
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 40)).save(picture, "PNG")
+    attachment = report_services.attachment_add(
+        actor=tree.root,
+        report=report,
+        upload=SimpleUploadedFile("活动.png", picture.getvalue(), content_type="image/png"),
+    )
+    own_period = report_services.period_save(
+        actor=tree.root,
+        organisation=org,
+        name="专项报送",
+        starts_on=date(2026, 3, 20),
+        ends_on=date(2026, 7, 19),
+        due_on=date(2099, 7, 19),
+    )
+    return {"report": report, "period": own_period, "attachment": attachment}
 
 
 def demand_objects(tree, org: Organisation) -> dict:
@@ -700,6 +780,15 @@ SCOPED_API = [
     ("post", "/api/v1/demands/orders/{order}/cancel", "manage"),
     ("post", "/api/v1/demands/orders/{order}/follow-up", "manage"),
     ("put", "/api/v1/demands/menu-items/{menu_item}", "manage"),
+    ("get", "/api/v1/reports/{report}", "view"),
+    ("put", "/api/v1/reports/{report}", "manage"),
+    ("post", "/api/v1/reports/{report}/submit", "manage"),
+    ("get", "/api/v1/reports/attachments/{attachment}/file", "view"),
+    ("put", "/api/v1/reports/attachments/{attachment}", "manage"),
+    ("delete", "/api/v1/reports/attachments/{attachment}", "manage"),
+    ("get", "/api/v1/reports/periods/{period}", "manage"),
+    ("put", "/api/v1/reports/periods/{period}", "manage"),
+    ("put", "/api/v1/reports/periods/{period}/obligations", "manage"),
 ]
 API_PARAMS = {
     "org": "org_id",
@@ -720,6 +809,9 @@ API_PARAMS = {
     "correction": "correction_id",
     "order": "order_id",
     "menu_item": "item_id",
+    "report": "report_id",
+    "attachment": "attachment_id",
+    "period": "period_id",
 }
 API_PAYLOADS = {
     "reveal": {"what": "mobile", "reason": "核对"},
@@ -911,6 +1003,24 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/demands/me/taken",
         "/api/v1/demands/menu-items",
         "/api/v1/demands/beneficiaries",
+        # Reports: lists, creating periods and years, and the dashboard figures fetch their
+        # organisation through access; public totals are counts only; figures, uploads,
+        # picked photos (a second id) and the office's return/accept (MANAGE on the period's
+        # office, not the report's) are checked by the services (reports/tests/test_api.py).
+        "/api/v1/reports",
+        "/api/v1/reports/periods",
+        "/api/v1/reports/periods/year",
+        "/api/v1/reports/figures",
+        "/api/v1/reports/figures/trend",
+        "/api/v1/reports/public",
+        "/api/v1/reports/{report_id}/figures/{key}",
+        "/api/v1/reports/{report_id}/figures/{key}/reset",
+        "/api/v1/reports/{report_id}/attachments",
+        "/api/v1/reports/{report_id}/attachments/pick",
+        "/api/v1/reports/{report_id}/photos",
+        "/api/v1/reports/{report_id}/photos/{photo_id}/file",
+        "/api/v1/reports/{report_id}/return",
+        "/api/v1/reports/{report_id}/accept",
     }
     assert routes - scoped - others == set()
 
@@ -947,6 +1057,23 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
         }.get(template.rsplit("/", 1)[-1], {})
     elif kind in {"order", "menu_item"}:
         obj, payload = demand_api_case(org_tree, org, template)
+    elif kind in REPORT_KINDS:
+        obj = report_objects(org_tree, org)[kind]
+        payload = {
+            "{report}": {
+                "narrative": "<p>开展志愿服务</p>",
+                "contact_name": "张三",
+                "contact_phone": "0356-2566216",
+            },
+            "{attachment}": {"title": "活动照片", "in_document": True},
+            "{period}": {
+                "name": "专项报送（改）",
+                "starts_on": "2026-03-20",
+                "ends_on": "2026-07-19",
+                "due_on": "2099-07-19",
+            },
+            "obligations": {"organisation_ids": []},
+        }.get(template.rsplit("/", 1)[-1], {})
     elif kind != "org":
         made = volunteer_objects(org_tree, org)
         obj = made[kind]
