@@ -55,7 +55,13 @@ messages: $(VENV)/.installed
 # run). PostgreSQL at BENCH_POSTGRES_URL (default postgres@127.0.0.1). The hours ledger among
 # 1,000,000 volunteers and 10,000,000 entries: a batch of claims confirmed, the record page and
 # `hours verify`, each as a ratio to bare SQL (about 2.5 minutes; BENCH_HOURS_VOLUNTEERS=20000).
+# Reports to the city among 10,000,000 entries, 1,000,000 volunteers and 200,000 activities:
+# the rollups' full rebuild, the city's year dashboard, a county's period figures and the Word
+# report, beside the same figures from the raw rows in PostgreSQL and in DuckDB (the `bench`
+# extra, installed here) (about 14 minutes, 10 of them the rebuild; BENCH_SCALE=0.01).
 bench: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test,bench]"
 	$(PY) -m bench.volunteers_import
 	$(PY) -m bench.activities_signup
 	$(PY) -m bench.hours_ledger
+	$(PY) -m bench.reports_figures

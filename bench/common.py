@@ -286,3 +286,140 @@ def activity_data(township: Any) -> dict[str, Any]:
         "longitude": "112.850000",
         "risk_notice": "路口车流较多，请穿反光背心，听从现场负责人安排。",
     }
+
+
+# --- seeding in SQL ------------------------------------------------------------------------
+
+
+@contextmanager
+def without_indexes(cur: Any, table: str) -> Iterator[None]:
+    """Drop the table's secondary indexes, unique and foreign-key constraints for a bulk
+    insert, and build them again after it (the foreign keys are checked then, at once)."""
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC",
+        [table],
+    )
+    constraints = cur.fetchall()  # unique ones first: a foreign key may need one
+    cur.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid = %s::regclass AND NOT indisprimary AND indexrelid NOT IN "
+        "(SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)",
+        [table, table],
+    )
+    indexes = cur.fetchall()
+    for name, _definition in reversed(constraints):
+        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cur.execute(f"DROP INDEX {name}")
+    yield
+    for _name, definition in indexes:
+        cur.execute(definition)
+    for name, definition in constraints:
+        cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+
+
+def insert_rows(
+    cur: Any,
+    sample: Any,
+    per_row: Mapping[str, str],
+    source: str,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """Many rows of `sample`'s table in one INSERT ... SELECT ... FROM `source`: every column
+    takes `sample`'s value (prepared by the model's own field, so the row is one the model
+    could have saved), except those in `per_row`, SQL expressions over `source`'s columns.
+    `per_row` may name the primary key to insert explicit ids (then `reset_sequence`)."""
+    from django.db import connection
+
+    values: dict[str, Any] = dict(params or {})
+    columns, expressions = [], []
+    for field in type(sample)._meta.concrete_fields:
+        if field.column in per_row:
+            expressions.append(per_row[field.column])
+        elif field.primary_key:
+            continue
+        else:
+            values[f"_{field.column}"] = field.get_db_prep_save(
+                getattr(sample, field.attname), connection
+            )
+            # Typed: a bare parameter in a SELECT list would be text.
+            expressions.append(f"%(_{field.column})s::{field.cast_db_type(connection)}")
+        columns.append(f'"{field.column}"')
+    cur.execute(
+        f"INSERT INTO {type(sample)._meta.db_table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} FROM {source}",
+        values,
+    )
+
+
+def reset_sequence(cur: Any, table: str) -> None:
+    """After rows inserted with explicit ids: the next id the database gives is past them."""
+    cur.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+    )
+
+
+def insert_volunteers(
+    cur: Any,
+    org: Any,
+    rows: int,
+    per_row: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """`rows` volunteers of `org` in one INSERT ... SELECT FROM generate_series(1, rows) AS i:
+    the columns that must differ per person are computed from i; `per_row` (SQL over i, with
+    `params`) overrides or adds to them (another organisation, registration time, id)."""
+    from django.utils import timezone
+
+    from leifeng.regions.models import Region
+    from leifeng.volunteers.models import Volunteer
+    from leifeng.volunteers.notices import PRIVACY_NOTICE_VERSION
+
+    townships = list(
+        Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("pk", flat=True)
+    )
+    now = timezone.now()
+    sample = Volunteer(
+        number="",
+        organisation=org,
+        privacy_notice_version=PRIVACY_NOTICE_VERSION,
+        consented_at=now,
+        name="",
+        document_type="111",
+        residence_id=townships[0],
+        availability=["weekend"],
+        campaign_lines=["city"],
+        kinds=["community"],
+        political_status="13",
+        education="21",
+    )
+    sample.created_at = sample.updated_at = now
+    columns = {
+        "number": "'HB' || lpad(i::text, 9, '0')",
+        "name": "substr(%(surnames)s, 1 + i %% 20, 1) || substr(%(given)s, 1 + (i / 7) %% 30, 1)"
+        " || substr(%(given)s, 1 + (i / 11) %% 30, 1)",
+        "document_hash": "encode(sha256(('d' || i)::bytea), 'hex')",
+        "document_masked": "'1405**********' || lpad((i %% 10000)::text, 4, '0')",
+        "mobile_hash": "encode(sha256(('m' || i)::bytea), 'hex')",
+        "mobile_masked": "'138****' || lpad((i %% 10000)::text, 4, '0')",
+        "sex": "CASE WHEN i %% 2 = 0 THEN '2' ELSE '1' END",
+        "birth_date": "date '1960-01-01' + i %% 16000",
+        "residence_id": "(%(townships)s::bigint[])[1 + i %% %(count)s]",
+        **(per_row or {}),
+    }
+    insert_rows(
+        cur,
+        sample,
+        columns,
+        "generate_series(1, %(rows)s) AS i",
+        {
+            "surnames": SURNAMES,
+            "given": GIVEN,
+            "townships": townships,
+            "count": len(townships),
+            "rows": rows,
+            **(params or {}),
+        },
+    )

@@ -65,12 +65,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bench.common import (
-    GIVEN,
-    SURNAMES,
     activity_data,
     child_args,
     connect_admin,
     django_env,
+    insert_volunteers,
     load,
     median_time,
     print_table,
@@ -82,6 +81,7 @@ from bench.common import (
     seed_org,
     server_version,
     short_sql,
+    without_indexes,
     work_dir,
 )
 
@@ -295,34 +295,6 @@ def counting() -> Iterator[list[str]]:
 # --- seeding -------------------------------------------------------------------------------
 
 
-@contextmanager
-def without_indexes(cur: Any, table: str) -> Iterator[None]:
-    """Drop the table's secondary indexes, unique and foreign-key constraints for a bulk
-    insert, and build them again after it (the foreign keys are checked then, at once)."""
-    cur.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC",
-        [table],
-    )
-    constraints = cur.fetchall()  # unique ones first: a foreign key may need one
-    cur.execute(
-        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-        "WHERE indrelid = %s::regclass AND NOT indisprimary AND indexrelid NOT IN "
-        "(SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)",
-        [table, table],
-    )
-    indexes = cur.fetchall()
-    for name, _definition in reversed(constraints):
-        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
-        cur.execute(f"DROP INDEX {name}")
-    yield
-    for _name, definition in indexes:
-        cur.execute(definition)
-    for name, definition in constraints:
-        cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-
-
 def child_seed() -> dict[str, Any]:
     """Migrate; the organisation, its staff and two volunteers with accounts through the ORM;
     the volunteers, their credits and totals in SQL; three batches of pending claims."""
@@ -360,7 +332,7 @@ def child_seed() -> dict[str, Any]:
 
     start = time.perf_counter()
     with without_indexes(cur, "volunteers_volunteer"):
-        insert_volunteers(cur, org)
+        insert_volunteers(cur, org, VOLUNTEERS)
     times["volunteers (with their indexes)"] = time.perf_counter() - start
     cur.execute("SELECT min(id), max(id) FROM volunteers_volunteer")
     low, high = cur.fetchone()
@@ -407,74 +379,6 @@ def child_seed() -> dict[str, Any]:
         "heavy": heavy,
         "shifts": shifts,
     }
-
-
-def insert_volunteers(cur: Any, org: Any) -> None:
-    """VOLUNTEERS rows in one INSERT ... SELECT: a template row prepared by the model's own
-    fields, with the columns that must differ per person computed from the row number."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from leifeng.regions.models import Region
-    from leifeng.volunteers.models import Volunteer
-    from leifeng.volunteers.notices import PRIVACY_NOTICE_VERSION
-
-    townships = list(
-        Region.objects.filter(level=Region.Level.TOWNSHIP).values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    sample = Volunteer(
-        number="",
-        organisation=org,
-        privacy_notice_version=PRIVACY_NOTICE_VERSION,
-        consented_at=now,
-        name="",
-        document_type="111",
-        residence_id=townships[0],
-        availability=["weekend"],
-        campaign_lines=["city"],
-        kinds=["community"],
-        political_status="13",
-        education="21",
-    )
-    sample.created_at = sample.updated_at = now
-    per_row = {
-        "number": "'HB' || lpad(i::text, 9, '0')",
-        "name": "substr(%(surnames)s, 1 + i %% 20, 1) || substr(%(given)s, 1 + (i / 7) %% 30, 1)"
-        " || substr(%(given)s, 1 + (i / 11) %% 30, 1)",
-        "document_hash": "encode(sha256(('d' || i)::bytea), 'hex')",
-        "document_masked": "'1405**********' || lpad((i %% 10000)::text, 4, '0')",
-        "mobile_hash": "encode(sha256(('m' || i)::bytea), 'hex')",
-        "mobile_masked": "'138****' || lpad((i %% 10000)::text, 4, '0')",
-        "sex": "CASE WHEN i %% 2 = 0 THEN '2' ELSE '1' END",
-        "birth_date": "date '1960-01-01' + i %% 16000",
-        "residence_id": "(%(townships)s::bigint[])[1 + i %% %(count)s]",
-    }
-    params: dict[str, Any] = {
-        "surnames": SURNAMES,
-        "given": GIVEN,
-        "townships": townships,
-        "count": len(townships),
-        "rows": VOLUNTEERS,
-    }
-    columns, values = [], []
-    for field in Volunteer._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(f'"{field.column}"')
-        if field.column in per_row:
-            values.append(per_row[field.column])
-        else:
-            params[field.column] = field.get_db_prep_save(
-                getattr(sample, field.attname), connection
-            )
-            # Typed: a bare parameter in a SELECT list would be text.
-            values.append(f"%({field.column})s::{field.cast_db_type(connection)}")
-    cur.execute(
-        f"INSERT INTO volunteers_volunteer ({', '.join(columns)}) "
-        f"SELECT {', '.join(values)} FROM generate_series(1, %(rows)s) AS i",
-        params,
-    )
 
 
 ENTRY_COLUMNS = (

@@ -185,6 +185,25 @@ def _rows(model: type[F], cells: dict[Key, Totals], date_field: str) -> list[F]:
 
 
 BATCH = 2000
+
+
+def _write(model: type[F], cells: dict[Key, Totals], date_field: str) -> None:
+    """Insert the cells as rows: COPY on PostgreSQL (building and splitting bulk_create's
+    INSERT statements took about three quarters of a month's rebuild), bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(_rows(model, cells, date_field), batch_size=BATCH)
+        return
+    names = ["organisation_id", date_field, "line", *SUM_FIELDS, *SET_FIELDS]
+    table = model._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+    ):
+        for (org_id, day, line), cell in cells.items():
+            values = cell.row_values()
+            copy.write_row([org_id, day, line, *(values[name] for name in names[3:])])
+
+
 STORE_LOCK = 71_920_007  # a PostgreSQL advisory lock: one writer of the rollups at a time
 
 
@@ -209,7 +228,7 @@ def store_days(first_day: date, last_day: date) -> int:
     )
     cells = compute_days(first_day, last_day)
     DayFigures.objects.filter(day__range=(first_day, last_day)).delete()
-    DayFigures.objects.bulk_create(_rows(DayFigures, cells, "day"), batch_size=BATCH)
+    _write(DayFigures, cells, "day")
     touched = old_orgs | {org_id for org_id, _day, _line in cells}
     for month in _months(first_day, last_day):
         _store_month(month, touched)
@@ -227,7 +246,7 @@ def _store_month(month: date, organisations: set[int]) -> None:
         for row in days.iterator(chunk_size=BATCH):
             cells[(row.organisation_id, month, row.line)].add_row(row)
         MonthFigures.objects.filter(organisation_id__in=chunk, month=month).delete()
-        MonthFigures.objects.bulk_create(_rows(MonthFigures, cells, "month"), batch_size=BATCH)
+        _write(MonthFigures, cells, "month")
 
 
 def refresh() -> int:
@@ -290,18 +309,22 @@ def rebuild(progress: Callable[[date, date], None] | None = None) -> int:
     return written
 
 
-def differences(limit: int = 20) -> list[str]:
-    """Where the kept day and month rows differ from a fresh computation (empty = they agree).
+def differences(
+    limit: int = 20, first_day: date | None = None, last_day: date | None = None
+) -> list[str]:
+    """Where the kept day and month rows differ from a fresh computation (empty = they agree),
+    over every day with data or only [first_day, last_day] (whole months are compared).
     Reads a month at a time, so memory stays bounded."""
-    span = source_span()
-    kept_span = _kept_span()
-    if span is None and kept_span is None:
-        return []
-    first_day = min(s[0] for s in (span, kept_span) if s)
-    last_day = max(s[1] for s in (span, kept_span) if s)
+    if first_day is None or last_day is None:
+        span = source_span()
+        kept_span = _kept_span()
+        if span is None and kept_span is None:
+            return []
+        first_day = first_day or min(s[0] for s in (span, kept_span) if s)
+        last_day = last_day or max(s[1] for s in (span, kept_span) if s)
     problems: list[str] = []
     for month in _months(first_day, last_day):
-        lo, hi = max(month, first_day), min(_month_end(month), last_day)
+        lo, hi = month, _month_end(month)  # whole months, so month rows compare too
         fresh = compute_days(lo, hi)
         kept = {
             (row.organisation_id, row.day, row.line): _totals(row)
