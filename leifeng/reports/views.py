@@ -98,14 +98,16 @@ def index(request: HttpRequest) -> HttpResponse:
     """The reports the user writes, by period; for an office, the periods it runs."""
     user = request.user
     reviewable = services.reviewable_periods(user)
+    today = timezone.localdate()
+    # The periods under way first (the latest due on top), then those not yet begun.
     mine = (
         access.scoped(services.visible_reports(user), user, access.REPORT)
         .select_related("period__organisation")
         .exclude(period__in=reviewable.values("pk"))
-        .order_by("-period__due_on", "period_id", "organisation__path")
+        .annotate(begun=Q(period__starts_on__lte=today))
+        .order_by("-begun", "-period__due_on", "period_id", "organisation__path")
     )
     page = paginate(request, mine)
-    today = timezone.localdate()
     for report in page:
         report.state = services.submission_state(report, today)
         report.state_label = STATES[report.state]

@@ -76,6 +76,17 @@ def test_county_sees_its_report_on_the_start_page_and_not_the_other_county(
     assert url("report", other.pk) not in response.text
 
 
+def test_the_period_under_way_comes_first_then_those_not_begun(client, org_tree, periods):
+    """On March 9 the first period is under way; the second and third have not begun."""
+    client.force_login(org_tree.county_a_admin)
+    text = client.get(url("index")).text
+    first, second, third = (
+        text.index(url("report", Report.objects.get(period=p, organisation=org_tree.county_a).pk))
+        for p in periods
+    )
+    assert first < third < second  # not begun: the latest due first
+
+
 def test_city_sees_the_periods_it_runs_on_the_start_page(client, org_tree, periods):
     client.force_login(org_tree.city_admin)
     response = client.get(url("index"))
