@@ -18,7 +18,7 @@ from pyroaring import BitMap
 
 from conftest import make_org
 from leifeng.orgs.models import Organisation
-from leifeng.reports import documents, services
+from leifeng.reports import documents, services, wordprocessing
 from leifeng.reports.models import DayFigures, Report, ReportFigure
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -181,9 +181,9 @@ def test_the_report_docx_is_a4_with_chinese_fonts_and_page_numbers(report):
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get(docx.oxml.ns.qn("w:eastAsia")) == documents.BODY_FONT
+    assert fonts.get(docx.oxml.ns.qn("w:eastAsia")) == wordprocessing.BODY_FONT
     heading = document.styles["Heading 1"].element.rPr.rFonts
-    assert heading.get(docx.oxml.ns.qn("w:eastAsia")) == documents.HEADING_FONT
+    assert heading.get(docx.oxml.ns.qn("w:eastAsia")) == wordprocessing.HEADING_FONT
     assert heading.get(docx.oxml.ns.qn("w:eastAsiaTheme")) is None
     assert "PAGE" in section.footer._element.xml
 
@@ -356,7 +356,7 @@ def test_a_county_summary_covers_only_its_subtree(org_tree, summary, time_machin
 
 
 def test_narrative_whitespace_collapses_and_breaks_stay():
-    (para,) = documents.narrative_blocks("<p>  第一行\n  <br>第二行 <b>加粗</b>  </p>")
+    (para,) = wordprocessing.narrative_blocks("<p>  第一行\n  <br>第二行 <b>加粗</b>  </p>")
     assert [(r.text, r.brk, r.bold) for r in para.runs] == [
         ("第一行 ", False, False),
         ("", True, False),
@@ -366,7 +366,7 @@ def test_narrative_whitespace_collapses_and_breaks_stay():
 
 
 def test_nested_lists_and_item_paragraphs():
-    blocks = documents.narrative_blocks(
+    blocks = wordprocessing.narrative_blocks(
         "<ul><li><p>甲</p><p>甲续</p><ol><li>子一</li><li>子二</li></ol></li><li>乙</li></ul>"
     )
     assert [("".join(r.text for r in b.runs), b.level, b.marker, b.list_kind)
@@ -380,7 +380,7 @@ def test_nested_lists_and_item_paragraphs():
 
 
 def test_a_table_in_a_table_becomes_lines_of_the_outer_cell():
-    (table,) = documents.narrative_blocks(
+    (table,) = wordprocessing.narrative_blocks(
         "<table><tr><td>外<table><tr><td>内一</td><td>内二</td></tr></table></td>"
         "<td>右</td></tr></table>"
     )
