@@ -295,9 +295,13 @@ def source_span() -> tuple[date, date] | None:
 def rebuild(progress: Callable[[date, date], None] | None = None) -> int:
     """Throw the rollups away and recompute every day from the sources, a month at a time."""
     span = source_span()
-    DayFigures.objects.all().delete()
-    MonthFigures.objects.all().delete()
-    DirtySpan.objects.all().delete()
+    with transaction.atomic():
+        # Under the writers' lock, like every store: a refresh running meanwhile waits, then
+        # recomputes its days; the months below recompute them again, to the same rows.
+        _one_writer()
+        DayFigures.objects.all().delete()
+        MonthFigures.objects.all().delete()
+        DirtySpan.objects.all().delete()
     if span is None:
         return 0
     written = 0
