@@ -1,6 +1,6 @@
 """Activities and stations for apps: anyone finds activities, stations and their shifts; a
-volunteer signs up, cancels, and checks in with the organiser's code; staff run activities,
-shifts, rosters, attendance and stations inside their scope.
+volunteer signs up, cancels, and checks in with the organiser's code; staff run activities
+(and their photos), shifts, rosters, attendance and stations inside their scope.
 
 Every rule lives in services.py; these routes parse, fetch through `access`, call one service
 and answer. Public answers carry no personal data, and the roster masks names and numbers.
@@ -13,12 +13,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
@@ -27,6 +28,7 @@ from leifeng.activities.codes import NationalCategory, PlaceKind, ServedGroup, S
 from leifeng.activities.models import (
     PUBLIC_STATUSES,
     Activity,
+    ActivityPhoto,
     Attendance,
     RosterPattern,
     ServiceItem,
@@ -852,6 +854,98 @@ def activity_finish(request: HttpRequest, activity_id: int):
     activity = _managed_one(request, activity_id, access.MANAGE)
     services.activity_finish(actor=request.auth, activity=activity)
     return _managed().get(pk=activity.pk)
+
+
+# --- staff: photos -------------------------------------------------------------------------
+
+
+class ActivityPhotoOut(Schema):
+    """A photo of an activity; the file is downloaded through the API (with the same token),
+    never from /media/."""
+
+    id: int
+    activity_id: int
+    caption: str
+    uploaded_at: datetime
+    url: str = Field(description="The photo (with the same token)")
+
+    @staticmethod
+    def resolve_url(obj: ActivityPhoto, context: Any) -> str:
+        return context["request"].build_absolute_uri(
+            reverse("api:activity_photo_file", args=[obj.pk])
+        )
+
+
+PHOTO_ANSWER = {
+    "responses": {
+        "200": {
+            "description": "The photo as it was uploaded (JPEG, PNG or WebP)",
+            "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _managed_photo(request: HttpRequest, photo_id: int, action: str) -> ActivityPhoto:
+    return access.get_for(
+        request.auth, ActivityPhoto.objects.select_related("activity"), action, pk=photo_id
+    )
+
+
+@router.get(
+    "/manage/{int:activity_id}/photos",
+    response={200: list[ActivityPhotoOut], **ERRORS},
+    summary=f"An activity's photos, oldest first (at most {services.PHOTOS_MAX})",
+)
+def photo_list(request: HttpRequest, activity_id: int):
+    activity = access.get_for(request.auth, Activity.objects.all(), pk=activity_id)
+    return activity.photos.all()
+
+
+@router.post(
+    "/manage/{int:activity_id}/photos",
+    response={201: list[ActivityPhotoOut], **ERRORS},
+    summary=f"Upload photos (multipart, field photos, JPEG, PNG or WebP up to "
+    f"{services.PHOTO_MAX_MB} MB each) of a published, running or finished activity",
+)
+def photo_add(
+    request: HttpRequest,
+    activity_id: int,
+    photos: Annotated[list[UploadedFile], File(..., min_length=1, max_length=services.PHOTOS_MAX)],
+    caption: str = Form("", max_length=100),
+):
+    activity = access.get_for(request.auth, Activity.objects.all(), access.MANAGE, pk=activity_id)
+    added = services.activity_photos_add(
+        actor=request.auth, activity=activity, photos=photos, caption=caption
+    )
+    return Status(201, added)
+
+
+@router.delete(
+    "/manage/photos/{int:photo_id}",
+    response={204: None, **ERRORS},
+    summary="Remove a photo of an activity",
+)
+def photo_remove(request: HttpRequest, photo_id: int):
+    photo = _managed_photo(request, photo_id, access.MANAGE)
+    services.activity_photo_remove(actor=request.auth, photo=photo)
+    return Status(204, None)
+
+
+@router.get(
+    "/manage/photos/{int:photo_id}/file",
+    response={200: None, **ERRORS},
+    openapi_extra=PHOTO_ANSWER,
+    url_name="activity_photo_file",
+    summary="Download a photo of an activity",
+)
+def photo_file(request: HttpRequest, photo_id: int):
+    photo = _managed_photo(request, photo_id, access.VIEW)
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(handle, filename=photo.image.name.rsplit("/", 1)[-1])
 
 
 # --- staff: shifts, roster, attendance -----------------------------------------------------

@@ -465,3 +465,32 @@ class Attendance(models.Model):
         if not (self.checked_in_at and self.checked_out_at):
             return None
         return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity, added by its organiser once it is under way: what a unit may
+    pick for its report to the city. Served only through access-checked views, never /media/."""
+
+    activity = models.ForeignKey(
+        Activity, models.CASCADE, related_name="photos", verbose_name=_("activity")
+    )
+    image = models.FileField(_("photo"), upload_to="activities/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    org_path = "activity__organisation__path"
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.pk}"

@@ -12,10 +12,13 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Min
 from django.urls import reverse
@@ -25,7 +28,9 @@ from django.utils.translation import gettext as _
 
 from leifeng.accounts.models import User
 from leifeng.activities.models import (
+    PUBLIC_STATUSES,
     Activity,
+    ActivityPhoto,
     Attendance,
     RosterPattern,
     Shift,
@@ -36,6 +41,7 @@ from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.errors import DomainError
+from leifeng.core.uploads import photo_suffix
 from leifeng.notify import kinds
 from leifeng.notify.services import notify
 from leifeng.orgs import access
@@ -103,6 +109,9 @@ STATION_FIELDS = (
     "is_active",
 )
 EDITABLE = (Activity.Status.DRAFT, Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
+# Photos of an activity: taken once it is under way (not of a draft or a cancelled one).
+PHOTOS_MAX = 30
+PHOTO_MAX_MB = 10
 
 
 def _now(now: datetime | None) -> datetime:
@@ -359,6 +368,102 @@ def activities_advance(now: datetime | None = None) -> int:
         status=Activity.Status.FINISHED, updated_at=moment
     )
     return started + finished
+
+
+# --- photos --------------------------------------------------------------------------------
+
+
+def _photos_checked(
+    activity: Activity, photos: list[UploadedFile]
+) -> list[tuple[UploadedFile, str]]:
+    """Each photo a JPEG, PNG or WebP image (read, not trusted by its name) up to
+    PHOTO_MAX_MB, and no more than PHOTOS_MAX on the activity in all."""
+
+    def refuse(message: str) -> DomainError:
+        return _invalid(message, photos=message)
+
+    if not photos:
+        raise refuse(_("Choose at least one photo."))
+    room = PHOTOS_MAX - activity.photos.count()
+    if len(photos) > room:
+        raise refuse(
+            _("An activity keeps at most %(max)d photos; %(room)d more can be added.")
+            % {"max": PHOTOS_MAX, "room": max(room, 0)}
+        )
+    checked = []
+    for photo in photos:
+        if not photo.size or photo.size > PHOTO_MAX_MB * 1024 * 1024:
+            raise refuse(
+                _("%(name)s is empty or larger than %(max)d MB.")
+                % {"name": photo.name, "max": PHOTO_MAX_MB}
+            )
+        if not (suffix := photo_suffix(photo)):
+            raise refuse(_("%(name)s is not a JPEG, PNG or WebP photo.") % {"name": photo.name})
+        checked.append((photo, suffix))
+    return checked
+
+
+def _photo_values(photo: ActivityPhoto) -> dict[str, Any]:
+    return {"image": photo.image.name, "caption": photo.caption}
+
+
+@transaction.atomic
+def activity_photos_add(
+    *, actor: User, activity: Activity, photos: list[UploadedFile], caption: str = ""
+) -> list[ActivityPhoto]:
+    """Photos of a recruiting, running or finished activity, for its page and for the reports
+    to the city. All are checked before any is stored: either every photo is added or none."""
+    access.require(actor, access.MANAGE, activity)
+    # Lock the activity so that two uploads at once cannot both pass the limit.
+    activity = (
+        Activity.objects.select_for_update().select_related("organisation").get(pk=activity.pk)
+    )
+    if activity.status not in PUBLIC_STATUSES:
+        message = _("Photos can be added once the activity is published, and not if cancelled.")
+        raise DomainError(message, code=CONFLICT, fields={"photos": message})
+    checked = _photos_checked(activity, photos)
+    caption = caption.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in text
+    added: list[ActivityPhoto] = []
+    written: list[str] = []
+    try:
+        for upload, suffix in checked:
+            photo = ActivityPhoto(activity=activity, caption=caption, uploaded_by=actor)
+            name = f"activity-{activity.pk}-{secrets.token_hex(4)}.{suffix}"
+            photo.image.save(name, File(upload), save=False)
+            written.append(photo.image.name)
+            photo.save()
+            added.append(photo)
+            audit_record(
+                actor=actor,
+                organisation=activity.organisation,
+                action=AuditEntry.Action.CREATE,
+                obj=photo,
+                after=_photo_values(photo),
+            )
+    except BaseException:
+        # The rows roll back with the transaction; the files already written do not.
+        for name in written:
+            ActivityPhoto.image.field.storage.delete(name)
+        raise
+    return added
+
+
+@transaction.atomic
+def activity_photo_remove(*, actor: User, photo: ActivityPhoto) -> None:
+    """Remove a photo; its file goes once the removal is committed. Copies already picked
+    into a report stay there (a report keeps its own copy)."""
+    access.require(actor, access.MANAGE, photo)
+    photo = ActivityPhoto.objects.select_related("activity__organisation").get(pk=photo.pk)
+    storage, name = photo.image.storage, photo.image.name
+    audit_record(
+        actor=actor,
+        organisation=photo.activity.organisation,
+        action=AuditEntry.Action.DELETE,
+        obj=photo,
+        before=_photo_values(photo),
+    )
+    photo.delete()
+    transaction.on_commit(partial(storage.delete, name))
 
 
 # --- shifts --------------------------------------------------------------------------------

@@ -1,17 +1,19 @@
 """Pages for activities and stations: public browsing, a volunteer's sign-ups and check-in
 (phone first), and the organisers' management, roster and QR code."""
 
+import mimetypes
 from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -28,7 +30,16 @@ from leifeng.activities.forms import (
     SignupForm,
     StationForm,
 )
-from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup, Station
+from leifeng.activities.models import (
+    PUBLIC_STATUSES,
+    Activity,
+    ActivityPhoto,
+    Attendance,
+    RosterPattern,
+    Shift,
+    Signup,
+    Station,
+)
 from leifeng.activities.qr import qr_svg
 from leifeng.core.errors import DomainError
 from leifeng.core.forms import add_domain_error
@@ -386,6 +397,7 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Shift added."))
                 return redirect("activities:manage-detail", pk=activity.pk)
+    can_manage = access.can(request.user, access.MANAGE, activity)
     return render(
         request,
         "activities/manage_detail.html",
@@ -394,7 +406,11 @@ def manage_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shifts": paginate(request, shifts, per_page=50),
             "shift_form": shift_form,
             "cancel_form": ReasonForm(),
-            "can_manage": access.can(request.user, access.MANAGE, activity),
+            "can_manage": can_manage,
+            "photos": activity.photos.all(),
+            "photos_open": can_manage and activity.status in PUBLIC_STATUSES,
+            "photos_max": services.PHOTOS_MAX,
+            "photo_max_mb": services.PHOTO_MAX_MB,
         },
     )
 
@@ -458,6 +474,59 @@ def shift_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
     return render(request, "activities/shift_edit.html", {"shift": shift, "form": form})
+
+
+# --- organisers: photos ------------------------------------------------------------------
+
+
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload one or more photos of the activity (several files in one form)."""
+    activity = access.get_for(request.user, Activity.objects.all(), access.MANAGE, pk=pk)
+    try:
+        added = services.activity_photos_add(
+            actor=request.user,
+            activity=activity,
+            photos=request.FILES.getlist("photos"),
+            caption=request.POST.get("caption", "")[:100],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        count = len(added)
+        messages.success(
+            request,
+            ngettext("%(count)d photo added.", "%(count)d photos added.", count) % {"count": count},
+        )
+    return redirect(reverse("activities:manage-detail", args=[activity.pk]) + "#photos")
+
+
+@require_POST
+def photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = access.get_for(request.user, ActivityPhoto.objects.all(), access.MANAGE, pk=pk)
+    try:
+        services.activity_photo_remove(actor=request.user, photo=photo)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Photo removed."))
+    return redirect(reverse("activities:manage-detail", args=[photo.activity_id]) + "#photos")
+
+
+def photo_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An activity's photo, for those who may see the activity in their scope (never a
+    /media/ address); the page shows it scaled down."""
+    photo = access.get_for(request.user, ActivityPhoto.objects.all(), pk=pk)
+    content_type = mimetypes.guess_type(photo.image.name)[0] or ""
+    if not content_type.startswith("image/"):
+        raise Http404
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 # --- organisers: roster, check-in, QR code -------------------------------------------------

@@ -26,6 +26,7 @@ from ninja.pagination import paginate
 from pydantic import BeforeValidator, Field, PlainSerializer
 
 from leifeng.activities.api import Day, Id, In
+from leifeng.activities.models import ActivityPhoto
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.errors import DomainError
 from leifeng.demands.models import OrderPhoto
@@ -402,33 +403,88 @@ class ReportDetailOut(ReportOut):
 
 
 class PickablePhotoOut(Schema):
-    """A service photo of the organisation's subtree taken within the period, to pick."""
+    """A photo the report may pick: of an activity of the organisation's subtree held within
+    the period (kind "activity"), or a service photo taken when one of its volunteers served
+    a resident's order within the period (kind "order"). Ids are unique within a kind."""
 
+    kind: Literal["activity", "order"]
     id: int
-    order_number: str
-    category: str
-    done_at: datetime | None
+    order_number: str | None = Field(description="kind order: the order served")
+    category: str | None = Field(description="kind order: the order's category code")
+    done_at: datetime | None = Field(description="kind order: when it was served")
+    activity_id: int | None = Field(description="kind activity: the activity")
+    activity_title: str | None = Field(description="kind activity")
+    starts_at: datetime | None = Field(description="kind activity: when the activity started")
+    caption: str = Field(description="kind activity: the organiser's caption, if any")
     url: str
 
     @staticmethod
-    def resolve_order_number(obj: OrderPhoto) -> str:
-        return obj.order.number
+    def resolve_kind(obj: OrderPhoto | ActivityPhoto) -> str:
+        return "activity" if isinstance(obj, ActivityPhoto) else "order"
 
     @staticmethod
-    def resolve_category(obj: OrderPhoto) -> str:
-        return obj.order.category
+    def resolve_order_number(obj: OrderPhoto | ActivityPhoto) -> str | None:
+        return obj.order.number if isinstance(obj, OrderPhoto) else None
 
     @staticmethod
-    def resolve_done_at(obj: OrderPhoto) -> datetime | None:
-        return obj.order.done_at
+    def resolve_category(obj: OrderPhoto | ActivityPhoto) -> str | None:
+        return obj.order.category if isinstance(obj, OrderPhoto) else None
 
     @staticmethod
-    def resolve_url(obj: OrderPhoto, context: Any) -> str:
+    def resolve_done_at(obj: OrderPhoto | ActivityPhoto) -> datetime | None:
+        return obj.order.done_at if isinstance(obj, OrderPhoto) else None
+
+    @staticmethod
+    def resolve_activity_id(obj: OrderPhoto | ActivityPhoto) -> int | None:
+        return obj.activity_id if isinstance(obj, ActivityPhoto) else None
+
+    @staticmethod
+    def resolve_activity_title(obj: OrderPhoto | ActivityPhoto) -> str | None:
+        return obj.activity.title if isinstance(obj, ActivityPhoto) else None
+
+    @staticmethod
+    def resolve_starts_at(obj: OrderPhoto | ActivityPhoto) -> datetime | None:
+        return obj.activity.starts_at if isinstance(obj, ActivityPhoto) else None
+
+    @staticmethod
+    def resolve_caption(obj: OrderPhoto | ActivityPhoto) -> str:
+        return obj.caption if isinstance(obj, ActivityPhoto) else ""
+
+    @staticmethod
+    def resolve_url(obj: OrderPhoto | ActivityPhoto, context: Any) -> str:
         request = context["request"]
         report_id = request.resolver_match.kwargs["report_id"]
-        return request.build_absolute_uri(
-            reverse("api:report_photo_file", args=[report_id, obj.pk])
+        name = (
+            "api:report_activity_photo_file"
+            if isinstance(obj, ActivityPhoto)
+            else "api:report_photo_file"
         )
+        return request.build_absolute_uri(reverse(name, args=[report_id, obj.pk]))
+
+
+class _Photos:
+    """The activity photos, then the service photos, as one list the paginator slices
+    without reading either query whole."""
+
+    def __init__(self, first: QuerySet[Any], second: QuerySet[Any]) -> None:
+        self.first, self.second = first, second
+        self._first_count: int | None = None
+
+    def _split(self) -> int:
+        if self._first_count is None:
+            self._first_count = self.first.count()
+        return self._first_count
+
+    def __len__(self) -> int:
+        return self._split() + self.second.count()
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        start, stop = window.start or 0, window.stop
+        split = self._split()
+        items = list(self.first[start : min(stop, split)]) if start < split else []
+        if stop > split:
+            items += list(self.second[max(start - split, 0) : stop - split])
+        return items
 
 
 class BoardChildOut(Schema):
@@ -536,6 +592,9 @@ class ReportAttachmentIn(In):
 
 
 class PhotoPickIn(In):
+    kind: Literal["activity", "order"] = Field(
+        "order", description="An activity's photo or a service photo, as /photos lists it"
+    )
     photo_id: Id = Field(description="One of the report's photos to pick (/photos)")
 
 
@@ -727,11 +786,13 @@ def figure_reset(
 @router.get(
     "/{int:report_id}/photos",
     response={200: list[PickablePhotoOut], **ERRORS},
-    summary="Service photos of the organisation's subtree within the period, to pick",
+    summary="Photos of the organisation's subtree within the period, to pick: those of its "
+    "activities first, then the service photos",
 )
 @paginate(Pagination)
 def photo_list(request: HttpRequest, report_id: int):
-    return services.pickable_photos(_report(request, report_id, access.REPORT))
+    report = _report(request, report_id, access.REPORT)
+    return _Photos(services.pickable_activity_photos(report), services.pickable_photos(report))
 
 
 @router.get(
@@ -744,6 +805,19 @@ def photo_list(request: HttpRequest, report_id: int):
 def photo_file(request: HttpRequest, report_id: int, photo_id: int):
     report = _report(request, report_id, access.REPORT)
     photo = get_object_or_404(services.pickable_photos(report), pk=photo_id)
+    return _file(photo.image, photo.image.name.rsplit("/", 1)[-1])
+
+
+@router.get(
+    "/{int:report_id}/activity-photos/{int:photo_id}/file",
+    response={200: None, **ERRORS},
+    openapi_extra=FILE_ANSWER,
+    url_name="report_activity_photo_file",
+    summary="A photo of an activity that may be picked",
+)
+def activity_photo_file(request: HttpRequest, report_id: int, photo_id: int):
+    report = _report(request, report_id, access.REPORT)
+    photo = get_object_or_404(services.pickable_activity_photos(report), pk=photo_id)
     return _file(photo.image, photo.image.name.rsplit("/", 1)[-1])
 
 
@@ -767,11 +841,12 @@ def attachment_add(
 @router.post(
     "/{int:report_id}/attachments/pick",
     response={201: ReportAttachmentOut, **ERRORS},
-    summary="Add a copy of a service photo of the organisation's subtree (/photos)",
+    summary="Add a copy of a photo of the organisation's subtree (/photos): an activity's "
+    'photo (kind "activity") or a service photo (kind "order", the default)',
 )
 def attachment_pick(request: HttpRequest, report_id: int, payload: PhotoPickIn):
     report = _report(request, report_id, access.REPORT)
-    photo = services.pickable_photos(report).filter(pk=payload.photo_id).first()
+    photo = services.pickable(report, payload.kind).filter(pk=payload.photo_id).first()
     if photo is None:
         raise _invalid("photo_id")
     return Status(201, services.attachment_pick(actor=request.auth, report=report, photo=photo))

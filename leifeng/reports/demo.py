@@ -17,6 +17,9 @@ from django.utils import timezone, translation
 from PIL import Image, ImageDraw, ImageFont
 
 from leifeng.accounts.models import User
+from leifeng.activities import services as activity_services
+from leifeng.activities.models import Activity
+from leifeng.orgs.models import Organisation
 from leifeng.reports import rollups, services
 from leifeng.reports.models import Period, Report
 
@@ -47,6 +50,16 @@ NARRATIVES = [
 ]
 
 
+# Activities photographed in the demo, per organisation with a demo log-in: its latest
+# finished ones, so that its reports have activity photos to pick.
+PHOTOGRAPHED = {"泽州县文明办": 2, "城区文明办": 1}
+SCENES = [
+    ("志愿者集合出发", (40, 110, 70)),
+    ("服务现场", (35, 90, 150)),
+]
+DUTY_SCENE = ("站点值守服务", (150, 95, 40))
+
+
 SUPPLEMENT = (
     "<h3>补充：典型案例</h3><p>各实践所组织志愿者开展“敬老助残”上门服务，受到群众好评。</p>"
 )
@@ -55,6 +68,7 @@ SUPPLEMENT = (
 @dataclass
 class Loaded:
     periods: int = 0
+    activity_photos: int = 0
     states: dict[str, int] = field(default_factory=dict)
 
 
@@ -72,6 +86,52 @@ def _photo(text: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return SimpleUploadedFile("活动照片.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def _activity_photos(actor: User, current: Period | None, moment: datetime) -> int:
+    """Made-up photos of the latest finished activities of the organisations with a demo
+    log-in (PHOTOGRAPHED), added by `actor` through the activities' service. Early in a period
+    none of them may have finished yet: then a station's duty under way is photographed too,
+    so that the reports being written now have a photo to pick."""
+    added = 0
+    for name, count in PHOTOGRAPHED.items():
+        office = Organisation.objects.filter(name=name).first()
+        if office is None:
+            continue
+        under = Activity.objects.filter(
+            organisation__path__startswith=office.path, is_assignment=False, photos__isnull=True
+        )
+        chosen = [
+            (activity, SCENES)
+            for activity in under.filter(
+                status=Activity.Status.FINISHED, station__isnull=True
+            ).order_by("-ends_at", "pk")[:count]
+        ]
+        if current is not None:
+            start = rollups._bounds(current.starts_on, current.ends_on)[0]
+            if not any(activity.ends_at and activity.ends_at >= start for activity, _s in chosen):
+                duty = (
+                    under.filter(
+                        station__isnull=False,
+                        status__in=[Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS],
+                        starts_at__lte=moment,
+                        ends_at__gte=start,
+                    )
+                    .order_by("pk")
+                    .first()
+                )
+                if duty is not None:
+                    chosen.append((duty, [DUTY_SCENE]))
+        for activity, scenes in chosen:
+            for index, (scene, colour) in enumerate(scenes):
+                photo = _photo(activity.title[:16], colour)
+                photo.name = f"活动照片{index + 1}.jpg"
+                added += len(
+                    activity_services.activity_photos_add(
+                        actor=actor, activity=activity, photos=[photo], caption=scene
+                    )
+                )
+    return added
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -117,13 +177,15 @@ def reports_load(*, now: datetime | None = None) -> Loaded:
             loaded.periods += len(
                 services.year_create(actor=reviewer, organisation=root, year=year)
             )
+        current = Period.objects.filter(organisation=root, due_on__gte=today).order_by("due_on")
+        # The city office's administrator manages every activity under the city.
+        loaded.activity_photos = _activity_photos(reviewer, current.first(), moment)
         past = list(Period.objects.filter(organisation=root, due_on__lt=today).order_by("due_on"))
         for number, period in enumerate(past):
             latest = number == len(past) - 1
             reports = list(period.reports.select_related("organisation").order_by("pk"))
             for index, report in enumerate(reports):
                 _past_report(report, index, latest, reviewer)
-        current = Period.objects.filter(organisation=root, due_on__gte=today).order_by("due_on")
         if first := current.first():
             for index, report in enumerate(first.reports.select_related("organisation")):
                 if report.organisation.name in WRITERS and index % 2 == 0:

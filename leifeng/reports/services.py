@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from PIL import Image
 
 from leifeng.accounts.models import User
+from leifeng.activities.models import PUBLIC_STATUSES, ActivityPhoto
 from leifeng.audit.models import AuditEntry
 from leifeng.audit.services import audit_record
 from leifeng.core.campaign import CampaignLine
@@ -561,24 +562,67 @@ def pickable_photos(report: Report) -> QuerySet[OrderPhoto]:
     )
 
 
+def pickable_activity_photos(report: Report) -> QuerySet[ActivityPhoto]:
+    """Photos of the subtree's activities held (at least partly) within the period and not
+    cancelled: an activity counts if it starts before the period ends and ends after it
+    starts. Latest activity first."""
+    starts, ends = rollups._bounds(report.period.starts_on, report.period.ends_on)
+    return (
+        ActivityPhoto.objects.filter(
+            activity__organisation__path__startswith=report.organisation.path,
+            activity__status__in=PUBLIC_STATUSES,
+            activity__starts_at__lt=ends,
+            activity__ends_at__gte=starts,
+        )
+        .select_related("activity")
+        .order_by("-activity__starts_at", "activity_id", "pk")
+    )
+
+
+# What a page or an app names the photo it picks: an activity's photo or a service photo.
+PICK_KINDS = ("activity", "order")
+
+
+def pickable(report: Report, kind: str) -> QuerySet[ActivityPhoto] | QuerySet[OrderPhoto]:
+    """The photos of `kind` ("activity" or "order") the report may pick."""
+    if kind == "activity":
+        return pickable_activity_photos(report)
+    if kind == "order":
+        return pickable_photos(report)
+    raise ValueError(kind)
+
+
 @transaction.atomic
-def attachment_pick(*, actor: User, report: Report, photo: OrderPhoto) -> Attachment:
-    """Copy a service photo of the subtree into the report (the report keeps its own copy)."""
+def attachment_pick(
+    *, actor: User, report: Report, photo: OrderPhoto | ActivityPhoto
+) -> Attachment:
+    """Copy a photo of one of the subtree's activities, or a service photo, into the report
+    (the report keeps its own copy, so removing the original later changes nothing here)."""
     report = _editable(actor, report)
-    if not pickable_photos(report).filter(pk=photo.pk).exists():
+    if isinstance(photo, ActivityPhoto):
+        found: ActivityPhoto | OrderPhoto | None = (
+            pickable_activity_photos(report).filter(pk=photo.pk).first()
+        )
+    else:
+        found = pickable_photos(report).filter(pk=photo.pk).first()
+    if found is None:
         raise DomainError(
             _("This photo is not from this report's organisation and period."), code=FORBIDDEN
         )
     _room_for_one(report)
-    with photo.image.open("rb") as source:
+    if isinstance(found, ActivityPhoto):
+        title = found.caption or found.activity.title
+    else:
+        title = str(found.order.get_category_display())
+    with found.image.open("rb") as source:
         data = source.read()
-    suffix = photo.image.name.rsplit(".", 1)[-1]
+    suffix = found.image.name.rsplit(".", 1)[-1]
     attachment = Attachment(
         report=report,
         kind=Attachment.Kind.PHOTO,
-        title=str(photo.order.get_category_display())[:100],
+        title=title[:100],
         size=len(data),
-        original_name=photo.image.name.rsplit("/", 1)[-1][:200],
+        original_name=found.image.name.rsplit("/", 1)[-1][:200],
         uploaded_by=actor,
     )
     attachment.file.save(f"report-{report.pk}.{suffix}", ContentFile(data), save=False)

@@ -24,6 +24,11 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("<int:pk>/attachments/pick/", views.attachment_pick, name="attachment_pick"),
     path("<int:pk>/photos/<int:photo>/", views.pickable_photo, name="pickable_photo"),
+    path(
+        "<int:pk>/activity-photos/<int:photo>/",
+        views.pickable_activity_photo,
+        name="pickable_activity_photo",
+    ),
     path("<int:pk>/act/<slug:action>/", views.report_act, name="act"),
     path("<int:pk>/report.docx", views.report_docx, name="report_docx"),
     path("<int:pk>/figures.xlsx", views.report_xlsx, name="report_xlsx"),

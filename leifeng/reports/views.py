@@ -427,7 +427,10 @@ def _report_context(request: HttpRequest, report: Report, bound: dict[str, Any])
             "contact_phone": report.contact_phone,
         }
     )
-    pickable = list(services.pickable_photos(report)[: PICKABLE_SHOWN + 1]) if writable else []
+    pickable, pickable_activity = [], []
+    if writable:
+        pickable = list(services.pickable_photos(report)[: PICKABLE_SHOWN + 1])
+        pickable_activity = list(services.pickable_activity_photos(report)[: PICKABLE_SHOWN + 1])
     state = services.submission_state(report)
     return {
         "report": report,
@@ -447,7 +450,8 @@ def _report_context(request: HttpRequest, report: Report, bound: dict[str, Any])
         "may_accept": reviews and services.allowed(report, "accept"),
         "submit_error": bound.get("submit_error"),
         "pickable": pickable[:PICKABLE_SHOWN],
-        "pickable_more": len(pickable) > PICKABLE_SHOWN,
+        "pickable_activity": pickable_activity[:PICKABLE_SHOWN],
+        "pickable_more": len(pickable) > PICKABLE_SHOWN or len(pickable_activity) > PICKABLE_SHOWN,
         "events": [
             {"event": e, "label": EVENTS.get(e.action, e.action)}
             for e in report.events.select_related("actor")
@@ -589,16 +593,20 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def attachment_pick(request: HttpRequest, pk: int) -> HttpResponse:
-    """Copy one of the subtree's service photos into the report."""
+    """Copy one of the subtree's activity photos (kind "activity") or service photos (kind
+    "order", the default) into the report."""
     report = _report(request, pk)
     chosen = request.POST.get("photo", "")
-    photo = services.pickable_photos(report).filter(pk=int(chosen) if chosen.isdigit() else 0)
+    kind = request.POST.get("kind", "order")
+    photo = None
+    if kind in services.PICK_KINDS and chosen.isdigit():
+        photo = services.pickable(report, kind).filter(pk=int(chosen)).first()
     try:
-        if not photo.exists():
+        if photo is None:
             raise DomainError(
                 _("This photo is not from this report's organisation and period."), code="invalid"
             )
-        services.attachment_pick(actor=request.user, report=report, photo=photo.get())
+        services.attachment_pick(actor=request.user, report=report, photo=photo)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("reports:report", pk=report.pk)
@@ -664,14 +672,24 @@ def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def pickable_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
-    """A service photo offered for the report, to those who write it."""
+def _pickable_file(request: HttpRequest, pk: int, kind: str, photo: int) -> FileResponse:
+    """A photo offered for the report, to those who write it."""
     report = _report(request, pk, access.REPORT)
-    item = get_object_or_404(services.pickable_photos(report), pk=photo)
+    item = get_object_or_404(services.pickable(report, kind), pk=photo)
     content_type = mimetypes.guess_type(item.image.name)[0] or "application/octet-stream"
     if not content_type.startswith("image/"):
         raise Http404
     return FileResponse(item.image.open("rb"), content_type=content_type)
+
+
+def pickable_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A service photo offered for the report, to those who write it."""
+    return _pickable_file(request, pk, "order", photo)
+
+
+def pickable_activity_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:
+    """A photo of one of the subtree's activities offered for the report."""
+    return _pickable_file(request, pk, "activity", photo)
 
 
 # --- documents ------------------------------------------------------------------------------

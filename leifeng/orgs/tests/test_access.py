@@ -100,6 +100,9 @@ SCOPED_PAGES = [
     ("activities:publish", "activity", None, "manage"),
     ("activities:finish", "activity", None, "manage"),
     ("activities:activity-cancel", "activity", None, "manage"),
+    ("activities:photo-add", "activity", None, "manage"),
+    ("activities:photo", "activity_photo", "view", None),
+    ("activities:photo-remove", "activity_photo", None, "manage"),
     ("activities:shift-edit", "shift", "manage", "manage"),
     ("activities:roster", "shift", "view", None),
     ("activities:qr", "shift", "manage", None),
@@ -228,6 +231,7 @@ UNSCOPED_PAGES = {
     "reports:figures",
     "reports:act",
     "reports:pickable_photo",
+    "reports:pickable_activity_photo",
 }
 # Pages of a person's own things: (url name, what the id names, may a system admin use it).
 OWNED_PAGES = [
@@ -420,13 +424,33 @@ def hours_claim(tree, org: Organisation):
     return HoursClaim.objects.get(attendance__signup=made["signup"])
 
 
-ACTIVITY_KINDS = {"activity", "draft", "shift", "free_shift", "signup", "station", "pattern"}
+ACTIVITY_KINDS = {
+    "activity",
+    "draft",
+    "shift",
+    "free_shift",
+    "signup",
+    "station",
+    "pattern",
+    "activity_photo",
+}
+
+
+def photo_png(name: str = "活动照片.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(picture, "PNG")
+    return SimpleUploadedFile(name, picture.getvalue(), content_type="image/png")
 
 
 def activity_objects(tree, org: Organisation) -> dict:
     """A published activity of `org` whose shift starts in 30 minutes (check-in is open), a
-    volunteer's sign-up for it and a second shift nobody took; a draft; a station with a
-    weekly pattern."""
+    volunteer's sign-up for it, a second shift nobody took and a photo; a draft; a station
+    with a weekly pattern."""
     from datetime import time, timedelta
 
     from django.utils import timezone
@@ -453,6 +477,9 @@ def activity_objects(tree, org: Organisation) -> dict:
         quota=2,
     )
     activity_services.activity_publish(actor=tree.root, activity=activity)
+    [photo] = activity_services.activity_photos_add(
+        actor=tree.root, activity=activity, photos=[photo_png()]
+    )
     draft = make_activity(tree.root, org, publish=False, title="草稿活动")
     volunteer = volunteer_objects(tree, org)["volunteer"]
     signup = activity_services.signup_create(
@@ -481,6 +508,7 @@ def activity_objects(tree, org: Organisation) -> dict:
         "signup": signup,
         "station": station,
         "pattern": pattern,
+        "activity_photo": photo,
     }
 
 
@@ -543,7 +571,14 @@ def _id(area: str, seq: str) -> str:
 
 
 def _counts() -> tuple:
-    from leifeng.activities.models import Activity, Attendance, RosterPattern, Shift, Signup
+    from leifeng.activities.models import (
+        Activity,
+        ActivityPhoto,
+        Attendance,
+        RosterPattern,
+        Shift,
+        Signup,
+    )
     from leifeng.demands.models import MenuItem
     from leifeng.hours.models import (
         Certificate,
@@ -560,6 +595,7 @@ def _counts() -> tuple:
         tuple(Signup.objects.values_list("status").order_by("pk")),
         Attendance.objects.count(),
         RosterPattern.objects.count(),
+        ActivityPhoto.objects.count(),
         HoursEntry.objects.count(),
         tuple(HoursClaim.objects.values_list("status").order_by("pk")),
         tuple(CorrectionRequest.objects.values_list("status").order_by("pk")),
@@ -747,6 +783,10 @@ SCOPED_API = [
     ("post", "/api/v1/activities/manage/{activity}/cancel", "manage"),
     ("post", "/api/v1/activities/manage/{activity}/finish", "manage"),
     ("post", "/api/v1/activities/manage/{activity}/shifts", "manage"),
+    ("get", "/api/v1/activities/manage/{activity}/photos", "view"),
+    ("post", "/api/v1/activities/manage/{activity}/photos", "manage"),
+    ("delete", "/api/v1/activities/manage/photos/{activity_photo}", "manage"),
+    ("get", "/api/v1/activities/manage/photos/{activity_photo}/file", "view"),
     ("put", "/api/v1/activities/manage/shifts/{shift}", "manage"),
     ("delete", "/api/v1/activities/manage/shifts/{free_shift}", "manage"),
     ("get", "/api/v1/activities/manage/shifts/{shift}/roster", "view"),
@@ -803,6 +843,7 @@ API_PARAMS = {
     "signup": "signup_id",
     "station": "station_id",
     "pattern": "pattern_id",
+    "activity_photo": "photo_id",
     "claim": "claim_id",
     "hours_entry": "entry_id",
     "late_entry": "late_id",
@@ -1019,6 +1060,7 @@ def test_every_api_route_is_in_the_access_matrix():
         "/api/v1/reports/{report_id}/attachments/pick",
         "/api/v1/reports/{report_id}/photos",
         "/api/v1/reports/{report_id}/photos/{photo_id}/file",
+        "/api/v1/reports/{report_id}/activity-photos/{photo_id}/file",
         "/api/v1/reports/{report_id}/return",
         "/api/v1/reports/{report_id}/accept",
     }
@@ -1083,12 +1125,18 @@ def test_api_access_matrix(client, org_tree, username, target, method, template,
             made["team_membership"].delete()
             payload = {**payload, "volunteer_number": made["volunteer"].number}
     url = template.replace(f"{{{kind}}}", str(obj.pk))
-    response = getattr(client, method)(
-        url,
-        payload if method != "get" else None,
-        content_type="application/json",
-        **_bearer(getattr(org_tree, username)),
-    )
+    if method == "post" and template.endswith("/photos"):
+        # A multipart upload, not a JSON body.
+        response = client.post(
+            url, {"photos": [photo_png()]}, **_bearer(getattr(org_tree, username))
+        )
+    else:
+        response = getattr(client, method)(
+            url,
+            payload if method != "get" else None,
+            content_type="application/json",
+            **_bearer(getattr(org_tree, username)),
+        )
     if expected(org_tree, username, target, action):
         assert response.status_code in {200, 201, 204}, response.content
     elif expected(org_tree, username, target, "view"):

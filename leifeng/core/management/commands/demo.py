@@ -265,7 +265,7 @@ class Command(BaseCommand):
             states = ", ".join(f"{n} {status}" for status, n in reports.states.items() if n)
             self.stdout.write(
                 f"Reports to the city: {reports.periods} periods with their obligations; "
-                f"reports {states}."
+                f"reports {states}; {reports.activity_photos} activity photos to pick."
             )
         else:
             self.stdout.write("Reports to the city: none added (already loaded).")
