@@ -1059,7 +1059,7 @@ def roster_check(request: HttpRequest, signup_id: int, payload: RosterCheckIn):
     return _check_answer(result.attendance, result.changed)
 
 
-class CorrectIn(In):
+class AttendanceCorrectIn(In):
     checked_in_at: Moment
     checked_out_at: Moment
     reason: str = Field(max_length=200)
@@ -1070,7 +1070,7 @@ class CorrectIn(In):
     response={200: CheckOut, **ERRORS},
     summary="Set the real check-in and check-out times, with a reason (audited)",
 )
-def attendance_correct(request: HttpRequest, signup_id: int, payload: CorrectIn):
+def attendance_correct(request: HttpRequest, signup_id: int, payload: AttendanceCorrectIn):
     signup = _roster_signup(request, signup_id)
     attendance = services.attendance_correct(actor=request.auth, signup=signup, **payload.dict())
     return _check_answer(attendance, True)

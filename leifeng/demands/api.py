@@ -25,7 +25,7 @@ from ninja import Path, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from leifeng.activities.api import Id, In
+from leifeng.activities.api import Id, In, ReasonIn
 from leifeng.activities.codes import ServedGroup
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.errors import DomainError
@@ -349,10 +349,6 @@ class RateIn(In):
 
 class NoteIn(In):
     note: str = Field("", max_length=500)
-
-
-class ReasonIn(In):
-    reason: str = Field(max_length=200)
 
 
 class DispatchIn(In):

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, Field, PlainSerializer
 
-from leifeng.activities.api import Id, In, Moment
+from leifeng.activities.api import Id, In, Moment, ReasonIn
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.masking import mask_name
 from leifeng.hours import certificates, imports, services
@@ -157,10 +157,6 @@ class BulkOut(Schema):
 class ConfirmIn(In):
     hours: HoursIn | None = Field(None, description="Other than the proposed hours: say why")
     reason: str = Field("", max_length=200)
-
-
-class ReasonIn(In):
-    reason: str = Field(max_length=200)
 
 
 class BulkConfirmIn(In):
