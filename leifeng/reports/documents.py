@@ -349,7 +349,13 @@ def summary_docx(period: Period, organisation: Organisation) -> bytes:
         document,
         [_("Figure"), _("Value"), _("Unit")],
         (
-            [str(kind.label), _number(board.total.get((key, ""), 0), kind.places), str(kind.unit)]
+            [
+                str(kind.label),
+                "—"
+                if services.unrated(key, board.total)
+                else _number(board.total.get((key, ""), 0), kind.places),
+                str(kind.unit),
+            ]
             for key, kind in services.FIGURES.items()
         ),
         widths_mm=(70, 46, 40),
@@ -678,11 +684,16 @@ def summary_xlsx(period: Period, organisation: Organisation) -> bytes:
         )
         for key in keys
     ]
-    by_child = [
-        [child.name, *(values.get((key, ""), Decimal(0)) for key in keys)]
-        for child, values in board.by_child
-    ]
-    by_child.append([_("Whole area"), *(board.total.get((key, ""), Decimal(0)) for key in keys)])
+
+    def cells(values: dict[tuple[str, str], Decimal]) -> list[Decimal | None]:
+        # A satisfaction nobody rated is left empty, not 0%.
+        return [
+            None if services.unrated(key, values) else values.get((key, ""), Decimal(0))
+            for key in keys
+        ]
+
+    by_child = [[child.name, *cells(values)] for child, values in board.by_child]
+    by_child.append([_("Whole area"), *cells(board.total)])
     _sheet(workbook, _("By organisation"), [Column(_("Organisation")), *figure_columns], by_child)
     _sheet(
         workbook,

@@ -82,6 +82,7 @@ FIGURES: dict[str, FigureKind] = {
         ),
         FigureKind("people_served", gettext_lazy("People served"), pgettext_lazy("unit", "people")),
         FigureKind("orders_taken", gettext_lazy("Orders taken"), pgettext_lazy("unit", "orders")),
+        FigureKind("ratings", gettext_lazy("Ratings received"), pgettext_lazy("unit", "ratings")),
         FigureKind("satisfaction", gettext_lazy("Satisfaction"), "%", 1),
         FigureKind("stations", gettext_lazy("Stations on duty"), pgettext_lazy("unit", "stations")),
     )
@@ -113,6 +114,7 @@ def figure_values(by_line: dict[str, Totals]) -> dict[tuple[str, str], Decimal]:
         ("registrations", ""): total.sums.get("registrations", Decimal(0)),
         ("people_served", ""): total.sums.get("orders_served", Decimal(0)),
         ("orders_taken", ""): total.sums.get("orders_taken", Decimal(0)),
+        ("ratings", ""): ratings,
         ("satisfaction", ""): satisfaction,
         ("stations", ""): Decimal(total.count("station_set")),
     }
@@ -120,6 +122,11 @@ def figure_values(by_line: dict[str, Totals]) -> dict[tuple[str, str], Decimal]:
         cell = by_line.get(line)
         values[("activities", line)] = Decimal(cell.count("activity_set") if cell else 0)
     return values
+
+
+def unrated(key: str, values: dict[tuple[str, str], Decimal]) -> bool:
+    """Satisfaction without a single rating is no figure at all: shown as "—", not 0%."""
+    return key == "satisfaction" and not values.get(("ratings", ""), 0)
 
 
 def organisation_figures(

@@ -84,6 +84,11 @@ def _number(key: str, value: Decimal | int) -> str:
     return number_format(value, kind.places if kind else 0, force_grouping=True)
 
 
+def _figure(key: str, values: dict[tuple[str, str], Decimal]) -> str:
+    """A board's figure as shown: "—" for a satisfaction nobody rated."""
+    return "—" if services.unrated(key, values) else _number(key, values[(key, "")])
+
+
 def _labels(keys: list[str]) -> list[dict[str, Any]]:
     return [
         {"key": k, "label": services.FIGURES[k].label, "unit": services.FIGURES[k].unit}
@@ -796,7 +801,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "organisation": child,
             "query": span.query(org=child.pk),
-            "values": [_number(k, values[(k, "")]) for k in BOARD_KEYS],
+            "values": [_figure(k, values) for k in BOARD_KEYS],
         }
         for child, values in board.by_child
     ]
@@ -817,7 +822,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "label": services.FIGURES[k].label,
                     "unit": services.FIGURES[k].unit,
-                    "value": _number(k, board.total[(k, "")]),
+                    "value": _figure(k, board.total),
                 }
                 for k in services.FIGURES
             ],

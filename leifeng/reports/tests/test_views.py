@@ -356,6 +356,14 @@ def test_city_dashboard_shows_the_matrix_and_drills_down(client, org_tree, repor
     assert response.status_code == 200
 
 
+def test_a_satisfaction_nobody_rated_shows_as_a_dash_not_zero(client, org_tree, report_a):
+    client.force_login(org_tree.city_admin)
+    response = client.get(url("dashboard"), {"year": 2026})
+    totals = {card["label"]: card["value"] for card in response.context["totals"]}
+    assert totals[_("Ratings received")] == "0"
+    assert totals[_("Satisfaction")] == "—"
+
+
 def test_dashboard_of_another_subtree_is_not_found(client, org_tree, report_a):
     client.force_login(org_tree.county_b_admin)
     assert client.get(url("dashboard")).status_code == 200
