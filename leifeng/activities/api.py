@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from leifeng.activities.models import (
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.campaign import CampaignLine
 from leifeng.core.errors import DomainError
+from leifeng.core.files import stored_file
 from leifeng.core.masking import mask_document, mask_name
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
@@ -941,11 +942,7 @@ def photo_remove(request: HttpRequest, photo_id: int):
 )
 def photo_file(request: HttpRequest, photo_id: int):
     photo = _managed_photo(request, photo_id, access.VIEW)
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(handle, filename=photo.image.name.rsplit("/", 1)[-1])
+    return stored_file(photo.image)
 
 
 # --- staff: shifts, roster, attendance -----------------------------------------------------

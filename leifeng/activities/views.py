@@ -1,7 +1,6 @@
 """Pages for activities and stations: public browsing, a volunteer's sign-ups and check-in
 (phone first), and the organisers' management, roster and QR code."""
 
-import mimetypes
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +41,7 @@ from leifeng.activities.models import (
 )
 from leifeng.activities.qr import qr_svg
 from leifeng.core.errors import DomainError
+from leifeng.core.files import stored_file
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
 from leifeng.orgs import access
@@ -517,16 +517,7 @@ def photo_file(request: HttpRequest, pk: int) -> FileResponse:
     """An activity's photo, for those who may see the activity in their scope (never a
     /media/ address); the page shows it scaled down."""
     photo = access.get_for(request.user, ActivityPhoto.objects.all(), pk=pk)
-    content_type = mimetypes.guess_type(photo.image.name)[0] or ""
-    if not content_type.startswith("image/"):
-        raise Http404
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file(photo.image, images_only=True)
 
 
 # --- organisers: roster, check-in, QR code -------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leifeng.core.errors import DomainError
+from leifeng.core.files import stored_file
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
 from leifeng.demands import services
@@ -298,7 +299,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     item = get_object_or_404(OrderPhoto.objects.select_related("order"), pk=pk)
     if not services.order_visible(request.user, item.order):
         raise Http404
-    return FileResponse(item.image.open("rb"))
+    return stored_file(item.image, images_only=True)
 
 
 # --- volunteers -----------------------------------------------------------------------------

@@ -14,8 +14,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +28,7 @@ from leifeng.activities.api import Day, Id, In
 from leifeng.activities.models import ActivityPhoto
 from leifeng.core.api import ERRORS, Pagination
 from leifeng.core.errors import DomainError
+from leifeng.core.files import stored_file
 from leifeng.demands.models import OrderPhoto
 from leifeng.orgs import access
 from leifeng.orgs.models import Organisation
@@ -123,14 +123,6 @@ def _organisation(request: HttpRequest, organisation_id: int, action: str) -> Or
     return access.get_for(
         request.auth, Organisation.objects.filter(is_active=True), action, pk=organisation_id
     )
-
-
-def _file(file: FieldFile, name: str) -> FileResponse:
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(handle, filename=name)
 
 
 FILE_ANSWER = {
@@ -805,7 +797,7 @@ def photo_list(request: HttpRequest, report_id: int):
 def photo_file(request: HttpRequest, report_id: int, photo_id: int):
     report = _report(request, report_id, access.REPORT)
     photo = get_object_or_404(services.pickable_photos(report), pk=photo_id)
-    return _file(photo.image, photo.image.name.rsplit("/", 1)[-1])
+    return stored_file(photo.image)
 
 
 @router.get(
@@ -818,7 +810,7 @@ def photo_file(request: HttpRequest, report_id: int, photo_id: int):
 def activity_photo_file(request: HttpRequest, report_id: int, photo_id: int):
     report = _report(request, report_id, access.REPORT)
     photo = get_object_or_404(services.pickable_activity_photos(report), pk=photo_id)
-    return _file(photo.image, photo.image.name.rsplit("/", 1)[-1])
+    return stored_file(photo.image)
 
 
 @router.post(
@@ -891,8 +883,8 @@ def attachment_file(request: HttpRequest, attachment_id: int, thumbnail: bool = 
         if not attachment.thumbnail:
             raise Http404
         name = attachment.original_name.rsplit(".", 1)[0] + ".jpg"
-        return _file(attachment.thumbnail, name)
-    return _file(attachment.file, attachment.original_name)
+        return stored_file(attachment.thumbnail, filename=name)
+    return stored_file(attachment.file, filename=attachment.original_name)
 
 
 @router.post(

@@ -2,7 +2,6 @@
 periods, say who owes a report, follow the submissions, return or accept them and read the
 dashboard; anyone reads the city's public figures. The rules are all in services.py."""
 
-import mimetypes
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from leifeng.core.errors import DomainError
+from leifeng.core.files import stored_file
 from leifeng.core.forms import add_domain_error
 from leifeng.core.pagination import paginate
 from leifeng.orgs import access
@@ -657,34 +657,25 @@ def attachment_file(request: HttpRequest, pk: int) -> FileResponse:
     """The file, for those who may see the report (photos shown, the rest downloaded). Its
     type comes from the stored name, whose suffix was read from the bytes."""
     attachment = _attachment(request, pk)
-    content_type = mimetypes.guess_type(attachment.file.name)[0] or "application/octet-stream"
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=attachment.kind != Attachment.Kind.PHOTO,
+    return stored_file(
+        attachment.file,
         filename=attachment.original_name,
-        content_type=content_type,
+        as_attachment=attachment.kind != Attachment.Kind.PHOTO,
     )
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 def attachment_thumb(request: HttpRequest, pk: int) -> FileResponse:
     attachment = _attachment(request, pk)
     if not attachment.thumbnail:
         raise Http404
-    response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file(attachment.thumbnail)
 
 
 def _pickable_file(request: HttpRequest, pk: int, kind: str, photo: int) -> FileResponse:
     """A photo offered for the report, to those who write it."""
     report = _report(request, pk, access.REPORT)
     item = get_object_or_404(services.pickable(report, kind), pk=photo)
-    content_type = mimetypes.guess_type(item.image.name)[0] or "application/octet-stream"
-    if not content_type.startswith("image/"):
-        raise Http404
-    return FileResponse(item.image.open("rb"), content_type=content_type)
+    return stored_file(item.image, images_only=True)
 
 
 def pickable_photo(request: HttpRequest, pk: int, photo: int) -> FileResponse:

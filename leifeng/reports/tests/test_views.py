@@ -253,6 +253,15 @@ def test_county_uploads_a_photo_and_gets_a_thumbnail(client, org_tree, report_a)
     assert client.get(url("attachment_file", attachment.pk)).status_code == 404
 
 
+def test_a_file_gone_from_storage_is_not_found_not_a_server_error(client, org_tree, report_a):
+    client.force_login(org_tree.county_a_admin)
+    client.post(url("attachment_add", report_a.pk), {"file": png()})
+    attachment = report_a.attachments.get()
+    attachment.file.storage.delete(attachment.file.name)
+    assert client.get(url("attachment_file", attachment.pk)).status_code == 404
+    assert client.get(url("attachment_thumb", attachment.pk)).status_code == 200
+
+
 def test_a_program_is_refused_with_a_message_and_nothing_saved(client, org_tree, report_a):
     client.force_login(org_tree.county_a_admin)
     upload = SimpleUploadedFile("virus.exe", b"MZ\x90\x00" + b"\x00" * 200)
