@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -79,19 +79,9 @@ def _invalid(field: str) -> DomainError:
 # --- fetching through access ---------------------------------------------------------------
 
 
-def _readable_periods(user: Any) -> QuerySet[Period]:
-    """Periods of offices the user runs (services.reviewable_periods), and those in which an
-    organisation they see owes a report."""
-    runs = services.reviewable_periods(user).values("pk")
-    reported_in = services.visible_reports(user).values("period_id")
-    return Period.objects.select_related("organisation").filter(
-        Q(pk__in=runs) | Q(pk__in=reported_in)
-    )
-
-
 def _period(request: HttpRequest, period_id: int, manage: bool = False) -> Period:
     """A period the user may read, else 404; with `manage`, 403 unless they run its office."""
-    period = get_object_or_404(_readable_periods(request.auth), pk=period_id)
+    period = get_object_or_404(services.readable_periods(request.auth), pk=period_id)
     if manage and not access.can(request.auth, access.MANAGE, period):
         raise PermissionDenied
     return period
@@ -611,7 +601,7 @@ def period_list(
     request: HttpRequest,
     organisation_id: Annotated[Id | None, Field(description="Of this office")] = None,
 ):
-    periods = _readable_periods(request.auth)
+    periods = services.readable_periods(request.auth)
     if organisation_id is not None:
         periods = periods.filter(organisation_id=organisation_id)
     return periods.order_by("-due_on", "-pk")
@@ -629,7 +619,7 @@ def period_create(request: HttpRequest, payload: PeriodCreateIn):
         organisation=organisation,
         **payload.model_dump(exclude={"organisation_id"}),
     )
-    return Status(201, _readable_periods(request.auth).get(pk=period.pk))
+    return Status(201, services.readable_periods(request.auth).get(pk=period.pk))
 
 
 @router.post(
@@ -641,7 +631,7 @@ def period_create(request: HttpRequest, payload: PeriodCreateIn):
 def year_create(request: HttpRequest, payload: YearIn):
     organisation = _organisation(request, payload.organisation_id, access.MANAGE)
     created = services.year_create(actor=request.auth, organisation=organisation, year=payload.year)
-    periods = _readable_periods(request.auth).filter(pk__in=[p.pk for p in created])
+    periods = services.readable_periods(request.auth).filter(pk__in=[p.pk for p in created])
     return Status(201, list(periods.order_by("starts_on")))
 
 
@@ -989,7 +979,7 @@ def figures_trend(
     # Periods of the organisation itself or an office above it, among those the user reads.
     offices = [int(part) for part in organisation.path.strip("/").split("/")]
     periods = (
-        _readable_periods(request.auth)
+        services.readable_periods(request.auth)
         .filter(organisation_id__in=offices)
         .order_by("-starts_on", "-pk")[:limit]
     )

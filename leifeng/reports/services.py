@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -921,6 +921,15 @@ def visible_reports(actor: User) -> QuerySet[Report]:
 def reviewable_periods(actor: User) -> QuerySet[Period]:
     """Periods of offices the actor manages (they set them up and review their reports)."""
     return access.scoped(Period.objects.select_related("organisation"), actor, access.MANAGE)
+
+
+def readable_periods(actor: User) -> QuerySet[Period]:
+    """Periods the actor runs (reviewable_periods), and those in which an organisation they
+    see owes a report."""
+    return Period.objects.select_related("organisation").filter(
+        Q(pk__in=reviewable_periods(actor).values("pk"))
+        | Q(pk__in=visible_reports(actor).values("period_id"))
+    )
 
 
 def submission_state(report: Report, today: date | None = None) -> str:

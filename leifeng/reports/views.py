@@ -720,14 +720,6 @@ def _top_organisation(user: Any) -> Organisation | None:
     return None
 
 
-def _periods_seen(user: Any) -> QuerySet[Period]:
-    """Periods the user runs, or in which they see a report."""
-    return Period.objects.filter(
-        Q(pk__in=services.reviewable_periods(user).values("pk"))
-        | Q(pk__in=services.visible_reports(user).values("period_id"))
-    )
-
-
 class Span:
     """What the dashboard looks at: an organisation, a year and perhaps one period."""
 
@@ -750,7 +742,7 @@ class Span:
         picked = request.GET.get("period", "")
         year = request.GET.get("year", "")
         if picked.isdigit():
-            self.period = get_object_or_404(_periods_seen(user), pk=int(picked))
+            self.period = get_object_or_404(services.readable_periods(user), pk=int(picked))
             self.year = self.period.due_on.year
             self.first_day, self.last_day = self.period.starts_on, self.period.ends_on
         else:
@@ -758,7 +750,7 @@ class Span:
             self.first_day, self.last_day = date(self.year, 1, 1), date(self.year, 12, 31)
         # The periods the organisation reports in or runs, that fall due this year.
         self.periods = list(
-            _periods_seen(user)
+            services.readable_periods(user)
             .filter(organisation_id__in=self.organisation.path_ids(), due_on__year=self.year)
             .order_by("starts_on", "pk")
         )
@@ -848,9 +840,10 @@ def _matrix(user: Any, span: Span) -> dict[str, Any] | None:
     )
     if not periods:
         return None
-    reports = Report.objects.filter(
+    # Read through the scope like every list; the path narrows it to the drilled-down subtree.
+    reports = services.visible_reports(user).filter(
         period__in=periods, organisation__path__startswith=span.organisation.path
-    ).select_related("organisation", "period")
+    )
     today = timezone.localdate()
     cells: dict[int, dict[int, Report]] = {}
     names: dict[int, Organisation] = {}
