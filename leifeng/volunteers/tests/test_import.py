@@ -875,3 +875,17 @@ def test_the_import_job_records_its_progress(org_tree, upload, confirm, monkeypa
         100,
     )
     assert job.owner == org_tree.a1_staff
+
+
+def test_imported_volunteers_count_as_registrations_in_the_reports(org_tree, imported):
+    from django.utils import timezone
+
+    from leifeng.reports import rollups
+    from leifeng.reports import services as report_services
+
+    imported(*good_rows())
+    rollups.refresh()
+    assert rollups.differences() == []
+    today = timezone.localdate()
+    figures = report_services.organisation_figures(org_tree.county_a, today, today)
+    assert figures[("registrations", "")] == 4
